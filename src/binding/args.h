@@ -1,0 +1,167 @@
+/*
+ * args.h - small argument-conversion helpers shared by the binding files.
+ * Public C API only.  Messages match the ones the stdlib's argument
+ * parser produces, since users and tests see them.
+ */
+#ifndef CSOCKET_ARGS_H
+#define CSOCKET_ARGS_H
+
+#include "state.h"
+#include <limits.h>
+
+/* An int argument with the checks of PyArg_Parse's "i" format.
+ * Returns 0 or -1. */
+static inline int
+csocket_as_int(PyObject *obj, int *out)
+{
+    long v;
+
+    if (PyFloat_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "'float' object cannot be interpreted as an integer");
+        return -1;
+    }
+    v = PyLong_AsLong(obj);
+    if (v == -1 && PyErr_Occurred()) {
+        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
+            PyErr_Clear();
+            PyErr_SetString(PyExc_OverflowError,
+                            "signed integer is greater than maximum");
+        }
+        return -1;
+    }
+    if (v > INT_MAX) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "signed integer is greater than maximum");
+        return -1;
+    }
+    if (v < INT_MIN) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "signed integer is less than minimum");
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+/* A Py_ssize_t argument with the checks of the "n" format. */
+static inline int
+csocket_as_ssize(PyObject *obj, Py_ssize_t *out)
+{
+    PyObject *idx = PyNumber_Index(obj);
+    Py_ssize_t v;
+
+    if (idx == NULL) {
+        return -1;
+    }
+    v = PyLong_AsSsize_t(idx);
+    Py_DECREF(idx);
+    if (v == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+/* Positional-count check with the stdlib's wording. */
+static inline int
+csocket_check_nargs(const char *name, Py_ssize_t nargs, Py_ssize_t min,
+                    Py_ssize_t max)
+{
+    if (nargs < min) {
+        if (min == max) {
+            PyErr_Format(PyExc_TypeError,
+                         "%s() takes exactly %zd argument%s (%zd given)",
+                         name, min, min == 1 ? "" : "s", nargs);
+        }
+        else {
+            PyErr_Format(PyExc_TypeError,
+                         "%s() takes at least %zd argument%s (%zd given)",
+                         name, min, min == 1 ? "" : "s", nargs);
+        }
+        return -1;
+    }
+    if (nargs > max) {
+        if (min == max) {
+            PyErr_Format(PyExc_TypeError,
+                         "%s() takes exactly %zd argument%s (%zd given)",
+                         name, max, max == 1 ? "" : "s", nargs);
+        }
+        else {
+            PyErr_Format(PyExc_TypeError,
+                         "%s() takes at most %zd argument%s (%zd given)",
+                         name, max, max == 1 ? "" : "s", nargs);
+        }
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Gather FASTCALL positional and keyword arguments into out[0..n-1] by
+ * the parameter names in names[] (NULL-terminated).  Missing optional
+ * parameters are left NULL.  The first `min` parameters are required.
+ * Unknown or duplicate keywords raise TypeError.  Returns 0 or -1.
+ */
+static inline int
+csocket_gather_args(const char *fname, PyObject *const *args,
+                    Py_ssize_t nargs, PyObject *kwnames,
+                    const char *const *names, Py_ssize_t min,
+                    Py_ssize_t maxpos, PyObject **out)
+{
+    Py_ssize_t n = 0, i, j, nkw;
+
+    while (names[n] != NULL) {
+        n++;
+    }
+    for (i = 0; i < n; i++) {
+        out[i] = NULL;
+    }
+    if (nargs > maxpos) {
+        PyErr_Format(PyExc_TypeError,
+                     "%s() takes at most %zd positional argument%s "
+                     "(%zd given)", fname, maxpos, maxpos == 1 ? "" : "s",
+                     nargs);
+        return -1;
+    }
+    for (i = 0; i < nargs; i++) {
+        out[i] = args[i];
+    }
+    nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
+    for (j = 0; j < nkw; j++) {
+        PyObject *key = PyTuple_GET_ITEM(kwnames, j);
+        int found = 0;
+
+        for (i = 0; i < n; i++) {
+            if (PyUnicode_CompareWithASCIIString(key, names[i]) == 0) {
+                found = 1;
+                if (out[i] != NULL) {
+                    PyErr_Format(PyExc_TypeError,
+                                 "argument for %s() given by name ('%s') "
+                                 "and position (%zd)", fname, names[i],
+                                 i + 1);
+                    return -1;
+                }
+                out[i] = args[nargs + j];
+                break;
+            }
+        }
+        if (!found) {
+            PyErr_Format(PyExc_TypeError,
+                         "'%U' is an invalid keyword argument for %s()",
+                         key, fname);
+            return -1;
+        }
+    }
+    for (i = 0; i < min; i++) {
+        if (out[i] == NULL) {
+            PyErr_Format(PyExc_TypeError,
+                         "%s() missing required argument '%s' (pos %zd)",
+                         fname, names[i], i + 1);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+#endif

@@ -1,0 +1,192 @@
+/*
+ * call.c - the one loop that every potentially blocking socket call goes
+ * through.
+ *
+ * The contract is the stdlib's (socket docs, "Notes on socket timeouts",
+ * and PEP 475), with one deliberate difference in how it gets there: in
+ * timeout mode the stdlib polls before every attempt, which costs two
+ * system calls and a GIL round trip even when data is already waiting.
+ * We try the call first (the descriptor is non-blocking in timeout mode)
+ * and wait for readiness only when it reports EAGAIN.
+ *
+ * EINTR: the GIL is re-acquired, Python signal handlers run (an exception
+ * they raise propagates), and the call is retried with whatever remains of
+ * the deadline.
+ */
+#include "state.h"
+
+#include <errno.h>
+
+/* EAGAIN and EWOULDBLOCK are the same value on Linux but not everywhere. */
+static inline int
+would_block(ssize_t r)
+{
+#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
+    return r == -EAGAIN || r == -EWOULDBLOCK;
+#else
+    return r == -EAGAIN;
+#endif
+}
+
+int
+csocket_call_deadline(csocket_socket *s, int for_write, csocket_attempt_fn fn,
+                      void *ctx, ssize_t *result, int64_t *deadline_ns)
+{
+    int64_t timeout = s->timeout_ns;
+
+    if (timeout > 0 && *deadline_ns == 0) {
+        *deadline_ns = csock_monotonic_ns() + timeout;
+    }
+    for (;;) {
+        int fd = s->fd;
+        ssize_t r;
+        int timed_out = 0;
+
+        if (fd < 0) {
+            csocket_set_errno(EBADF);
+            return -1;
+        }
+        Py_BEGIN_ALLOW_THREADS
+        for (;;) {
+            int64_t remaining;
+            int w;
+
+            r = fn(fd, ctx);
+            if (!would_block(r) || timeout <= 0) {
+                break;
+            }
+            remaining = *deadline_ns - csock_monotonic_ns();
+            if (remaining <= 0) {
+                timed_out = 1;
+                break;
+            }
+            w = csock_wait(fd, for_write, remaining);
+            if (w == 0) {
+                timed_out = 1;
+                break;
+            }
+            if (w < 0) {
+                r = w;
+                break;
+            }
+        }
+        Py_END_ALLOW_THREADS
+        if (timed_out) {
+            csocket_set_timeout(s->state);
+            return -1;
+        }
+        if (r == -EINTR) {
+            if (PyErr_CheckSignals() < 0) {
+                return -1;
+            }
+            continue;
+        }
+        if (r < 0) {
+            csocket_set_core_error(r);
+            return -1;
+        }
+        *result = r;
+        return 0;
+    }
+}
+
+int
+csocket_call(csocket_socket *s, int for_write, csocket_attempt_fn fn,
+             void *ctx, ssize_t *result)
+{
+    int64_t deadline = 0;
+
+    return csocket_call_deadline(s, for_write, fn, ctx, result, &deadline);
+}
+
+/* Wait for a connection under way to finish and fetch its outcome.
+ * Returns 0 (connected), a positive errno (failed), or -1 with an
+ * exception set (a signal handler raised, or the timeout expired and
+ * raise_timeout is set). */
+static int
+finish_connect(csocket_socket *s, int raise_timeout)
+{
+    int64_t timeout = s->timeout_ns;
+    int64_t deadline = timeout > 0 ? csock_monotonic_ns() + timeout : 0;
+
+    for (;;) {
+        int64_t remaining = -1;
+        int w, r = 0;
+
+        if (s->fd < 0) {
+            return EBADF;
+        }
+        if (timeout > 0) {
+            remaining = deadline - csock_monotonic_ns();
+            if (remaining < 0) {
+                remaining = 0;
+            }
+        }
+        Py_BEGIN_ALLOW_THREADS
+        w = csock_wait(s->fd, 1, remaining);
+        if (w > 0) {
+            r = csock_connect_result(s->fd);
+        }
+        Py_END_ALLOW_THREADS
+        if (w == 0) {
+            if (raise_timeout) {
+                csocket_set_timeout(s->state);
+                return -1;
+            }
+            return EWOULDBLOCK;
+        }
+        if (w < 0 || r == -EINTR) {
+            int err = w < 0 ? -w : EINTR;
+            if (err != EINTR) {
+                return err;
+            }
+            if (PyErr_CheckSignals() < 0) {
+                return -1;
+            }
+            continue;
+        }
+        /* A socket that is already connected reports EISCONN: success. */
+        if (r == -EISCONN) {
+            return 0;
+        }
+        return -r;
+    }
+}
+
+int
+csocket_connect_impl(csocket_socket *s, const struct sockaddr *sa,
+                     socklen_t len, int raise_error)
+{
+    int r, err, wait;
+
+    Py_BEGIN_ALLOW_THREADS
+    r = csock_connect(s->fd, sa, len);
+    Py_END_ALLOW_THREADS
+    if (r == 0) {
+        return 0;
+    }
+    err = -r;
+    if (err == EINTR) {
+        if (PyErr_CheckSignals() < 0) {
+            return -1;
+        }
+        /* An interrupted connect goes on in the kernel and cannot be
+         * restarted; a blocking or timeout socket waits for it to finish
+         * (PEP 475), a non-blocking one reports the EINTR. */
+        wait = s->timeout_ns != 0;
+    }
+    else {
+        wait = s->timeout_ns > 0 && err == EINPROGRESS;
+    }
+    if (wait) {
+        err = finish_connect(s, raise_error);
+        if (err < 0) {
+            return -1;
+        }
+    }
+    if (err != 0 && raise_error) {
+        csocket_set_errno(err);
+        return -1;
+    }
+    return err;
+}

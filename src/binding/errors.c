@@ -1,0 +1,58 @@
+/*
+ * errors.c - the one place where the binding turns failures into Python
+ * exceptions.  OSError is raised through errno so that the interpreter
+ * picks the matching subclass (ConnectionRefusedError, BlockingIOError,
+ * ...) exactly as it does for the stdlib.
+ */
+#include "state.h"
+
+#include <errno.h>
+#include <netdb.h>
+
+PyObject *
+csocket_set_errno(int err)
+{
+    errno = err;
+    return PyErr_SetFromErrno(PyExc_OSError);
+}
+
+PyObject *
+csocket_set_timeout(csocket_state *st)
+{
+    PyErr_SetString(st->timeout_error, "timed out");
+    return NULL;
+}
+
+PyObject *
+csocket_set_gaierror(csocket_state *st, int code, int sys_errno)
+{
+    PyObject *v;
+
+#ifdef EAI_SYSTEM
+    /* EAI_SYSTEM means "look at errno": report that as a plain OSError,
+     * as the stdlib does. */
+    if (code == EAI_SYSTEM) {
+        return csocket_set_errno(sys_errno);
+    }
+#else
+    (void)sys_errno;
+#endif
+    v = Py_BuildValue("(is)", code, gai_strerror(code));
+    if (v != NULL) {
+        PyErr_SetObject(st->gaierror, v);
+        Py_DECREF(v);
+    }
+    return NULL;
+}
+
+PyObject *
+csocket_set_herror(csocket_state *st, int code)
+{
+    PyObject *v = Py_BuildValue("(is)", code, hstrerror(code));
+
+    if (v != NULL) {
+        PyErr_SetObject(st->herror, v);
+        Py_DECREF(v);
+    }
+    return NULL;
+}

@@ -1,0 +1,198 @@
+/*
+ * module.c - the csocket._csocket extension module: multi-phase init,
+ * module state, and the few module functions that touch module state
+ * directly (default timeout, enum registration).
+ */
+#include "state.h"
+
+csocket_state *
+csocket_get_state(PyObject *module)
+{
+    return (csocket_state *)PyModule_GetState(module);
+}
+
+csocket_state *
+csocket_state_from_type(PyTypeObject *tp)
+{
+    PyObject *m = PyType_GetModuleByDef(tp, &csocket_moduledef);
+
+    if (m == NULL) {
+        return NULL;
+    }
+    return csocket_get_state(m);
+}
+
+/* getdefaulttimeout() -> timeout */
+static PyObject *
+csocket_getdefaulttimeout(PyObject *module, PyObject *Py_UNUSED(ignored))
+{
+    return csocket_timeout_to_object(csocket_get_state(module)
+                                         ->default_timeout_ns);
+}
+
+/* setdefaulttimeout(timeout) */
+static PyObject *
+csocket_setdefaulttimeout(PyObject *module, PyObject *arg)
+{
+    int64_t ns;
+
+    if (csocket_timeout_from_object(arg, &ns) < 0) {
+        return NULL;
+    }
+    csocket_get_state(module)->default_timeout_ns = ns;
+    Py_RETURN_NONE;
+}
+
+/* _register_enums(AddressFamily, SocketKind, MsgFlag, AddressInfo):
+ * called once by csocket/__init__.py after it has built the enum
+ * classes, so that C code can hand out enum members. */
+static PyObject *
+csocket_register_enums(PyObject *module, PyObject *const *args,
+                       Py_ssize_t nargs)
+{
+    csocket_state *st = csocket_get_state(module);
+
+    if (nargs != 4) {
+        PyErr_SetString(PyExc_TypeError,
+                        "_register_enums() takes exactly 4 arguments");
+        return NULL;
+    }
+    Py_XSETREF(st->AddressFamily, Py_NewRef(args[0]));
+    Py_XSETREF(st->SocketKind, Py_NewRef(args[1]));
+    Py_XSETREF(st->MsgFlag, Py_NewRef(args[2]));
+    Py_XSETREF(st->AddressInfo, Py_NewRef(args[3]));
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef module_methods[] = {
+    {"getdefaulttimeout", csocket_getdefaulttimeout, METH_NOARGS,
+     "getdefaulttimeout() -> timeout\n\nThe default timeout in seconds "
+     "for new socket objects; None means no timeout."},
+    {"setdefaulttimeout", csocket_setdefaulttimeout, METH_O,
+     "setdefaulttimeout(timeout)\n\nSet the default timeout in seconds "
+     "for new socket objects; None means no timeout."},
+    {"_register_enums", (PyCFunction)(void (*)(void))csocket_register_enums,
+     METH_FASTCALL, NULL},
+    {NULL, NULL, 0, NULL}
+};
+
+/* The stdlib's own exception classes, so that existing except clauses
+ * catch csocket's errors. */
+static int
+import_exceptions(PyObject *module, csocket_state *st)
+{
+    PyObject *stdmod = PyImport_ImportModule("_socket");
+
+    if (stdmod == NULL) {
+        return -1;
+    }
+    st->timeout_error = PyObject_GetAttrString(stdmod, "timeout");
+    st->gaierror = PyObject_GetAttrString(stdmod, "gaierror");
+    st->herror = PyObject_GetAttrString(stdmod, "herror");
+    Py_DECREF(stdmod);
+    if (st->timeout_error == NULL || st->gaierror == NULL ||
+        st->herror == NULL) {
+        return -1;
+    }
+    if (PyModule_AddObjectRef(module, "error", PyExc_OSError) < 0 ||
+        PyModule_AddObjectRef(module, "timeout", st->timeout_error) < 0 ||
+        PyModule_AddObjectRef(module, "gaierror", st->gaierror) < 0 ||
+        PyModule_AddObjectRef(module, "herror", st->herror) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int
+module_exec(PyObject *module)
+{
+    csocket_state *st = csocket_get_state(module);
+
+    st->default_timeout_ns = -1;
+    if (import_exceptions(module, st) < 0) {
+        return -1;
+    }
+    st->global_default_timeout = PyObject_CallNoArgs(
+        (PyObject *)&PyBaseObject_Type);
+    if (st->global_default_timeout == NULL ||
+        PyModule_AddObjectRef(module, "_GLOBAL_DEFAULT_TIMEOUT",
+                              st->global_default_timeout) < 0) {
+        return -1;
+    }
+    if (csocket_socket_init_type(module, st) < 0 ||
+        csocket_socketio_init_type(module, st) < 0 ||
+        csocket_add_constants(module) < 0 ||
+        PyModule_AddFunctions(module, csocket_netdb_methods) < 0 ||
+        PyModule_AddFunctions(module, csocket_connect_methods) < 0) {
+        return -1;
+    }
+    if (PyModule_AddObjectRef(module, "has_ipv6", Py_True) < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static int
+module_traverse(PyObject *module, visitproc visit, void *arg)
+{
+    csocket_state *st = csocket_get_state(module);
+
+    Py_VISIT(st->socket_type);
+    Py_VISIT(st->socketio_type);
+    Py_VISIT(st->timeout_error);
+    Py_VISIT(st->gaierror);
+    Py_VISIT(st->herror);
+    Py_VISIT(st->AddressFamily);
+    Py_VISIT(st->SocketKind);
+    Py_VISIT(st->MsgFlag);
+    Py_VISIT(st->AddressInfo);
+    Py_VISIT(st->global_default_timeout);
+    return 0;
+}
+
+static int
+module_clear(PyObject *module)
+{
+    csocket_state *st = csocket_get_state(module);
+
+    Py_CLEAR(st->socket_type);
+    Py_CLEAR(st->socketio_type);
+    Py_CLEAR(st->timeout_error);
+    Py_CLEAR(st->gaierror);
+    Py_CLEAR(st->herror);
+    Py_CLEAR(st->AddressFamily);
+    Py_CLEAR(st->SocketKind);
+    Py_CLEAR(st->MsgFlag);
+    Py_CLEAR(st->AddressInfo);
+    Py_CLEAR(st->global_default_timeout);
+    return 0;
+}
+
+static void
+module_free(void *module)
+{
+    (void)module_clear((PyObject *)module);
+}
+
+static PyModuleDef_Slot module_slots[] = {
+    {Py_mod_exec, module_exec},
+    {0, NULL}
+};
+
+PyModuleDef csocket_moduledef = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "csocket._csocket",
+    .m_doc = "The C implementation of csocket: Python's socket module.",
+    .m_size = sizeof(csocket_state),
+    .m_methods = module_methods,
+    .m_slots = module_slots,
+    .m_traverse = module_traverse,
+    .m_clear = module_clear,
+    .m_free = module_free,
+};
+
+PyMODINIT_FUNC
+PyInit__csocket(void)
+{
+    return PyModuleDef_Init(&csocket_moduledef);
+}

@@ -1,0 +1,167 @@
+/*
+ * state.h - the binding layer's shared declarations: module state, the
+ * socket object, and the functions each binding file offers the others.
+ *
+ * Conventions (see DESIGN.md): PyObject * functions return NULL with an
+ * exception set; int helpers return 0 / -1 (exception set); O& converters
+ * return 1 / 0 and are named *_converter.
+ */
+#ifndef CSOCKET_STATE_H
+#define CSOCKET_STATE_H
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+#include <stdint.h>
+
+#include "csock.h"
+
+/* Per-module state (PEP 489).  No static PyObject * globals anywhere. */
+typedef struct {
+    PyTypeObject *socket_type;      /* csocket.socket */
+    PyTypeObject *socketio_type;    /* csocket.SocketIO */
+    PyObject *timeout_error;        /* _socket.timeout (TimeoutError 3.10+) */
+    PyObject *gaierror;             /* _socket.gaierror, the very class */
+    PyObject *herror;               /* _socket.herror, the very class */
+    /* The enum classes, registered by csocket/__init__.py through
+     * _csocket._register_enums(); NULL until then (plain ints are used). */
+    PyObject *AddressFamily;
+    PyObject *SocketKind;
+    PyObject *MsgFlag;
+    PyObject *AddressInfo;
+    /* _GLOBAL_DEFAULT_TIMEOUT sentinel object. */
+    PyObject *global_default_timeout;
+    /* setdefaulttimeout(): nanoseconds, or -1 for None (blocking). */
+    int64_t default_timeout_ns;
+} csocket_state;
+
+extern PyModuleDef csocket_moduledef;
+
+/* State lookup: from the module object, or from any instance of (a
+ * subclass of) one of the module's heap types. */
+csocket_state *csocket_get_state(PyObject *module);
+csocket_state *csocket_state_from_type(PyTypeObject *tp);
+
+/* The socket object.  fd == -1 once closed or detached. */
+typedef struct {
+    PyObject_HEAD
+    int fd;
+    int family;
+    int type;
+    int proto;
+    /* -1: blocking; 0: non-blocking; > 0: timeout in nanoseconds. */
+    int64_t timeout_ns;
+    /* The stdlib's private attributes that libraries reach for. */
+    Py_ssize_t io_refs;   /* _io_refs: open makefile() objects */
+    char closed;          /* _closed: close() was called */
+    PyObject *weakreflist;
+    csocket_state *state; /* owning module's state (the type keeps the
+                             module alive, and the instance the type). */
+} csocket_socket;
+
+#define CSOCKET_SOCKET_CHECK(st, o) PyObject_TypeCheck((o), (st)->socket_type)
+
+/* ---- errors.c: every exception the binding raises goes through here. */
+/* Raise OSError (its errno subclass) for err (a positive errno value);
+ * returns NULL. */
+PyObject *csocket_set_errno(int err);
+/* Same for the core's negative return values: csocket_set_error(-r). */
+#define csocket_set_core_error(r) csocket_set_errno((int)-(r))
+/* socket.timeout("timed out"); returns NULL. */
+PyObject *csocket_set_timeout(csocket_state *st);
+/* socket.gaierror(code, gai_strerror(code)); EAI_SYSTEM raises OSError
+ * from sys_errno instead.  Returns NULL. */
+PyObject *csocket_set_gaierror(csocket_state *st, int code, int sys_errno);
+/* socket.herror(code, hstrerror(code)); returns NULL. */
+PyObject *csocket_set_herror(csocket_state *st, int code);
+
+/* ---- call.c: the one loop every potentially blocking call goes
+ * through.  fn makes one attempt and returns >= 0 or -errno.  The loop
+ * releases the GIL, tries, and in timeout mode waits for readiness only
+ * when the attempt would block; on EINTR it runs the signal handlers
+ * (PEP 475) and retries with the remaining time.  Returns 0 with the
+ * attempt's result in *result, or -1 with an exception set (timeout,
+ * OSError, or whatever a signal handler raised). */
+typedef ssize_t (*csocket_attempt_fn)(int fd, void *ctx);
+int csocket_call(csocket_socket *s, int for_write, csocket_attempt_fn fn,
+                 void *ctx, ssize_t *result);
+/* Same, with an explicit timeout (ns; -1 none) and deadline handling for
+ * the caller: *deadline_ns is 0 on first use, then kept across calls
+ * (sendall's whole-call deadline). */
+int csocket_call_deadline(csocket_socket *s, int for_write,
+                          csocket_attempt_fn fn, void *ctx, ssize_t *result,
+                          int64_t *deadline_ns);
+/* connect(2) with the stdlib's semantics, through the same loop.
+ * raise_error: 1 for connect() (raises), 0 for connect_ex() (returns the
+ * errno value, 0 on success, -1 only when an exception - e.g. from a
+ * signal handler - is set). */
+int csocket_connect_impl(csocket_socket *s, const struct sockaddr *sa,
+                         socklen_t len, int raise_error);
+
+/* ---- socket_type.c */
+int csocket_socket_init_type(PyObject *module, csocket_state *st);
+/* A new socket object (of the module's socket type) that owns fd; on
+ * failure fd is NOT closed and NULL is returned. */
+PyObject *csocket_socket_from_fd(csocket_state *st, int fd, int family,
+                                 int type, int proto);
+/* Raw recv_into / send on an exact csocket.socket object, through the
+ * call loop; -1 with an exception set on failure. */
+Py_ssize_t csocket_sock_recv_into_raw(csocket_socket *s, char *buf,
+                                      Py_ssize_t len, int flags);
+Py_ssize_t csocket_sock_send_raw(csocket_socket *s, const char *buf,
+                                 Py_ssize_t len, int flags);
+/* Converts a Python timeout (None or a non-negative number) to ns
+ * (-1 for None); raises ValueError("Timeout value out of range") for
+ * negative values, TypeError for other types.  Returns 0/-1. */
+int csocket_timeout_from_object(PyObject *obj, int64_t *ns);
+/* Timeout ns -> Python float or None. */
+PyObject *csocket_timeout_to_object(int64_t ns);
+/* Wrap an int in the registered enum class (if any); falls back to the
+ * plain int when the value is not a member (as the stdlib does). */
+PyObject *csocket_intenum(PyObject *enum_cls, int value);
+
+/* ---- address.c: Python address objects <-> socket addresses. */
+/* Convert the Python address addr for socket s (its family/proto) into
+ * *out / *len.  caller names the method for error messages ("bind",
+ * "connect", "connect_ex", "sendto", ...).  Returns 0 or -1.
+ * Errors match the stdlib's: TypeError for a wrong shape, OverflowError
+ * for a port outside 0-65535, gaierror for unresolvable hosts, ... */
+int csocket_parse_address(csocket_socket *s, PyObject *addr,
+                          csock_sockaddr *out, socklen_t *len,
+                          const char *caller);
+/* Same, for an explicit family/proto (used by module functions). */
+int csocket_parse_address_family(csocket_state *st, int family, int proto,
+                                 PyObject *addr, csock_sockaddr *out,
+                                 socklen_t *len, const char *caller);
+/* A socket address as the Python object the stdlib returns for it:
+ * (host, port) for AF_INET, (host, port, flowinfo, scope_id) for
+ * AF_INET6, str/bytes for AF_UNIX, (family, bytes) otherwise. */
+PyObject *csocket_make_address(csocket_state *st, const struct sockaddr *sa,
+                               socklen_t len, int proto);
+/* Resolve a host name as the stdlib does for addresses: '' is
+ * INADDR_ANY (for AF_INET/AF_UNSPEC... as the stdlib), '<broadcast>',
+ * numeric forms fast, otherwise getaddrinfo.  af is AF_INET, AF_INET6 or
+ * AF_UNSPEC.  Fills out (size outsize).  Returns the size of the
+ * address written (> 0) or -1 with an exception set. */
+int csocket_setipaddr(csocket_state *st, const char *name,
+                      struct sockaddr *out, size_t outsize, int af);
+
+/* ---- netdb.c: name service and conversion functions. */
+extern PyMethodDef csocket_netdb_methods[];
+
+/* ---- connect.c: create_connection, create_server, has_dualstack_ipv6,
+ * socketpair, fromfd, getfqdn. */
+extern PyMethodDef csocket_connect_methods[];
+
+/* ---- socketio.c: the raw I/O object behind makefile(). */
+int csocket_socketio_init_type(PyObject *module, csocket_state *st);
+/* s.makefile(mode='r', buffering=None, *, encoding=None, errors=None,
+ * newline=None) */
+PyObject *csocket_sock_makefile(PyObject *self, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames);
+
+/* ---- constants.c: every constant of the stdlib module on this
+ * platform, with equal values.  Returns 0 / -1. */
+int csocket_add_constants(PyObject *module);
+
+#endif /* CSOCKET_STATE_H */
