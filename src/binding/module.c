@@ -14,12 +14,38 @@ csocket_get_state(PyObject *module)
 csocket_state *
 csocket_state_from_type(PyTypeObject *tp)
 {
+#if PY_VERSION_HEX >= 0x030B0000
     PyObject *m = PyType_GetModuleByDef(tp, &csocket_moduledef);
 
     if (m == NULL) {
         return NULL;
     }
     return csocket_get_state(m);
+#else
+    /* Before 3.11: walk the MRO to the first heap type of this module
+     * (a Python subclass has no module of its own). */
+    PyObject *mro = tp->tp_mro;
+    Py_ssize_t i;
+
+    for (i = 0; mro != NULL && i < PyTuple_GET_SIZE(mro); i++) {
+        PyTypeObject *base = (PyTypeObject *)PyTuple_GET_ITEM(mro, i);
+        PyObject *m;
+
+        if (!(base->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+            continue;
+        }
+        m = PyType_GetModule(base);
+        if (m == NULL) {
+            PyErr_Clear();
+            continue;
+        }
+        if (PyModule_GetDef(m) == &csocket_moduledef) {
+            return csocket_get_state(m);
+        }
+    }
+    PyErr_SetString(PyExc_TypeError, "not a csocket type");
+    return NULL;
+#endif
 }
 
 /* getdefaulttimeout() -> timeout */
@@ -121,12 +147,15 @@ module_exec(PyObject *module)
     }
     if (csocket_socket_init_type(module, st) < 0 ||
         csocket_socketio_init_type(module, st) < 0 ||
+        csocket_sendfile_init(module, st) < 0 ||
         csocket_add_constants(module) < 0 ||
         PyModule_AddFunctions(module, csocket_netdb_methods) < 0 ||
         PyModule_AddFunctions(module, csocket_connect_methods) < 0) {
         return -1;
     }
-    if (PyModule_AddObjectRef(module, "has_ipv6", Py_True) < 0) {
+    if (PyModule_AddObjectRef(module, "has_ipv6", Py_True) < 0 ||
+        PyModule_AddStringConstant(module, "_LOCALHOST", "127.0.0.1") < 0 ||
+        PyModule_AddStringConstant(module, "_LOCALHOST_V6", "::1") < 0) {
         return -1;
     }
     return 0;
@@ -147,6 +176,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->MsgFlag);
     Py_VISIT(st->AddressInfo);
     Py_VISIT(st->global_default_timeout);
+    Py_VISIT(st->giveup_on_sendfile);
     return 0;
 }
 
@@ -165,6 +195,7 @@ module_clear(PyObject *module)
     Py_CLEAR(st->MsgFlag);
     Py_CLEAR(st->AddressInfo);
     Py_CLEAR(st->global_default_timeout);
+    Py_CLEAR(st->giveup_on_sendfile);
     return 0;
 }
 

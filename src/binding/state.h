@@ -31,6 +31,8 @@ typedef struct {
     PyObject *AddressInfo;
     /* _GLOBAL_DEFAULT_TIMEOUT sentinel object. */
     PyObject *global_default_timeout;
+    /* _GiveupOnSendfile exception class (sendfile.c). */
+    PyObject *giveup_on_sendfile;
     /* setdefaulttimeout(): nanoseconds, or -1 for None (blocking). */
     int64_t default_timeout_ns;
 } csocket_state;
@@ -159,6 +161,27 @@ int csocket_socketio_init_type(PyObject *module, csocket_state *st);
  * newline=None) */
 PyObject *csocket_sock_makefile(PyObject *self, PyObject *const *args,
                                 Py_ssize_t nargs, PyObject *kwnames);
+
+/* ---- sendfile.c: s.sendfile() and the stdlib's private helpers. */
+/* Creates st->giveup_on_sendfile and adds it as _GiveupOnSendfile. */
+int csocket_sendfile_init(PyObject *module, csocket_state *st);
+/* s.sendfile(file, offset=0, count=None) -> int */
+PyObject *csocket_sock_sendfile(PyObject *self, PyObject *const *args,
+                                Py_ssize_t nargs, PyObject *kwnames);
+/* s._sendfile_use_sendfile(file, offset=0, count=None) -> int */
+PyObject *csocket_sock_sendfile_use_sendfile(PyObject *self,
+                                             PyObject *const *args,
+                                             Py_ssize_t nargs,
+                                             PyObject *kwnames);
+/* s._sendfile_use_send(file, offset=0, count=None) -> int */
+PyObject *csocket_sock_sendfile_use_send(PyObject *self,
+                                         PyObject *const *args,
+                                         Py_ssize_t nargs,
+                                         PyObject *kwnames);
+/* s._check_sendfile_params(file, offset, count) */
+PyObject *csocket_sock_check_sendfile_params(PyObject *self,
+                                             PyObject *const *args,
+                                             Py_ssize_t nargs);
 
 /* ---- constants.c: every constant of the stdlib module on this
  * platform, with equal values.  Returns 0 / -1. */
