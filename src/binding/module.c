@@ -150,7 +150,8 @@ module_exec(PyObject *module)
         csocket_sendfile_init(module, st) < 0 ||
         csocket_add_constants(module) < 0 ||
         PyModule_AddFunctions(module, csocket_netdb_methods) < 0 ||
-        PyModule_AddFunctions(module, csocket_connect_methods) < 0) {
+        PyModule_AddFunctions(module, csocket_connect_methods) < 0 ||
+        PyModule_AddFunctions(module, csocket_msg_methods) < 0) {
         return -1;
     }
     if (PyModule_AddObjectRef(module, "has_ipv6", Py_True) < 0 ||

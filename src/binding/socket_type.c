@@ -1503,6 +1503,21 @@ static PyMethodDef sock_methods[] = {
      "sendall(data[, flags])"},
     {"sendto", (PyCFunction)(void (*)(void))sock_sendto, METH_FASTCALL,
      "sendto(data[, flags], address) -> count"},
+    {"sendmsg", (PyCFunction)(void (*)(void))csocket_sock_sendmsg,
+     METH_FASTCALL,
+     "sendmsg(buffers[, ancdata[, flags[, address]]]) -> count"},
+    {"sendmsg_afalg",
+     (PyCFunction)(void (*)(void))csocket_sock_sendmsg_afalg,
+     METH_FASTCALL | METH_KEYWORDS,
+     "sendmsg_afalg([msg], *, op[, iv[, assoclen[, flags=MSG_MORE]]])"},
+    {"recvmsg", (PyCFunction)(void (*)(void))csocket_sock_recvmsg,
+     METH_FASTCALL,
+     "recvmsg(bufsize[, ancbufsize[, flags]]) -> "
+     "(data, ancdata, msg_flags, address)"},
+    {"recvmsg_into", (PyCFunction)(void (*)(void))csocket_sock_recvmsg_into,
+     METH_FASTCALL,
+     "recvmsg_into(buffers[, ancbufsize[, flags]]) -> "
+     "(nbytes, ancdata, msg_flags, address)"},
     {"sendfile", (PyCFunction)(void (*)(void))csocket_sock_sendfile,
      METH_FASTCALL | METH_KEYWORDS,
      "sendfile(file[, offset[, count]]) -> sent\n\nSend a file, with "

@@ -183,6 +183,18 @@ PyObject *csocket_sock_check_sendfile_params(PyObject *self,
                                              PyObject *const *args,
                                              Py_ssize_t nargs);
 
+/* ---- msg.c: sendmsg/recvmsg with ancillary data (socket methods), and
+ * the module functions send_fds/recv_fds. */
+PyObject *csocket_sock_sendmsg(PyObject *self, PyObject *const *args,
+                               Py_ssize_t nargs);
+PyObject *csocket_sock_sendmsg_afalg(PyObject *self, PyObject *const *args,
+                                     Py_ssize_t nargs, PyObject *kwnames);
+PyObject *csocket_sock_recvmsg(PyObject *self, PyObject *const *args,
+                               Py_ssize_t nargs);
+PyObject *csocket_sock_recvmsg_into(PyObject *self, PyObject *const *args,
+                                    Py_ssize_t nargs);
+extern PyMethodDef csocket_msg_methods[];
+
 /* ---- constants.c: every constant of the stdlib module on this
  * platform, with equal values.  Returns 0 / -1. */
 int csocket_add_constants(PyObject *module);

@@ -9,21 +9,11 @@ the enum classes (as the stdlib does, with IntEnum._convert_).
 from enum import IntEnum as _IntEnum, IntFlag as _IntFlag
 
 from . import _csocket
-from ._csocket import *  # noqa: F401,F403
-from ._csocket import (  # noqa: F401
-    _GLOBAL_DEFAULT_TIMEOUT,
-    error,
-    gaierror,
-    herror,
-    socket,
-    SocketType,
-    timeout,
-)
 
-try:
-    from ._csocket import SocketIO  # noqa: F401
-except ImportError:  # pragma: no cover - the C module always has it
-    pass
+# Every name of the extension, the private ones that libraries reach for
+# (_GLOBAL_DEFAULT_TIMEOUT, _GiveupOnSendfile, ...) included.
+globals().update({k: v for k, v in vars(_csocket).items()
+                  if not k.startswith('__')})
 
 AddressFamily = _IntEnum._convert_(
     'AddressFamily', __name__,
