@@ -430,9 +430,13 @@ sock_exit(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
 static PyObject *
 sock_getstate(PyObject *self, PyObject *Py_UNUSED(ignored))
 {
-    /* A heap type's tp_name is its bare name, as __name__. */
-    PyErr_Format(PyExc_TypeError, "cannot pickle '%.100s' object",
-                 Py_TYPE(self)->tp_name);
+    PyObject *name = PyObject_GetAttrString((PyObject *)Py_TYPE(self),
+                                            "__name__");
+
+    if (name != NULL) {
+        PyErr_Format(PyExc_TypeError, "cannot pickle %R object", name);
+        Py_DECREF(name);
+    }
     return NULL;
 }
 
@@ -463,6 +467,38 @@ sock_get_timeout(PyObject *self, void *Py_UNUSED(closure))
     return csocket_timeout_to_object(SELF->timeout_ns);
 }
 
+/* __weakref__, as Python classes with that slot have it. */
+static PyObject *
+sock_get_weakref(PyObject *self, void *Py_UNUSED(closure))
+{
+    return Py_NewRef(SELF->weakreflist ? SELF->weakreflist : Py_None);
+}
+
+/* An address of the socket for its repr, or NULL (no error set) when
+ * there is none. */
+static PyObject *
+repr_address(csocket_socket *s, int peer)
+{
+    csock_sockaddr sa;
+    socklen_t len = sizeof(sa);
+    PyObject *addr;
+    int r;
+
+    memset(&sa, 0, sizeof(sa));
+    r = peer ? csock_getpeername(s->fd, &sa.sa, &len)
+             : csock_getsockname(s->fd, &sa.sa, &len);
+    if (r < 0) {
+        return NULL;
+    }
+    addr = csocket_make_address(s->state, &sa.sa, len, s->proto);
+    if (addr == NULL) {
+        PyErr_Clear();
+    }
+    return addr;
+}
+
+/* The stdlib's repr: <module.qualname [closed] fd=N, family=F, type=T,
+ * proto=P[, laddr=...[, raddr=...]]> */
 static PyObject *
 sock_repr(PyObject *self)
 {
@@ -470,8 +506,6 @@ sock_repr(PyObject *self)
     PyObject *tp = (PyObject *)Py_TYPE(self);
     PyObject *module = NULL, *qualname = NULL, *family = NULL;
     PyObject *type = NULL, *laddr = NULL, *raddr = NULL, *r = NULL;
-    csock_sockaddr sa;
-    socklen_t len;
 
     module = PyObject_GetAttrString(tp, "__module__");
     qualname = module ? PyObject_GetAttrString(tp, "__qualname__") : NULL;
@@ -480,45 +514,24 @@ sock_repr(PyObject *self)
     if (type == NULL) {
         goto done;
     }
-    if (s->fd >= 0) {
-        len = sizeof(sa);
-        if (csock_getsockname(s->fd, &sa.sa, &len) == 0) {
-            laddr = csocket_make_address(s->state, &sa.sa, len, s->proto);
-            if (laddr == NULL) {
-                PyErr_Clear();
-            }
-        }
-        len = sizeof(sa);
-        if (laddr != NULL && csock_getpeername(s->fd, &sa.sa, &len) == 0) {
-            raddr = csocket_make_address(s->state, &sa.sa, len, s->proto);
-            if (raddr == NULL) {
-                PyErr_Clear();
-            }
-        }
-    }
-    r = PyUnicode_FromFormat("<%S.%S%s fd=%d, family=%S, type=%S, proto=%d"
-                             "%s%R%s%R>",
+    r = PyUnicode_FromFormat("<%S.%S%s fd=%d, family=%S, type=%S, proto=%d",
                              module, qualname,
                              s->closed ? " [closed]" : "", s->fd, family,
-                             type, s->proto,
-                             laddr ? ", laddr=" : "",
-                             laddr ? laddr : Py_None,
-                             raddr ? ", raddr=" : "",
-                             raddr ? raddr : Py_None);
-    /* %R of None prints "None"; drop it when there is no address. */
-    if (r != NULL && laddr == NULL) {
-        PyObject *t = PyUnicode_FromFormat(
-            "<%S.%S%s fd=%d, family=%S, type=%S, proto=%d>", module,
-            qualname, s->closed ? " [closed]" : "", s->fd, family, type,
-            s->proto);
-        Py_SETREF(r, t);
+                             type, s->proto);
+    /* As the stdlib: each address that exists and is not empty, in its
+     * str() form. */
+    if (r != NULL && s->fd >= 0) {
+        laddr = repr_address(s, 0);
+        raddr = repr_address(s, 1);
+        if (laddr != NULL && PyObject_IsTrue(laddr) == 1) {
+            Py_SETREF(r, PyUnicode_FromFormat("%U, laddr=%S", r, laddr));
+        }
+        if (r != NULL && raddr != NULL && PyObject_IsTrue(raddr) == 1) {
+            Py_SETREF(r, PyUnicode_FromFormat("%U, raddr=%S", r, raddr));
+        }
     }
-    else if (r != NULL && raddr == NULL) {
-        PyObject *t = PyUnicode_FromFormat(
-            "<%S.%S%s fd=%d, family=%S, type=%S, proto=%d, laddr=%R>",
-            module, qualname, s->closed ? " [closed]" : "", s->fd, family,
-            type, s->proto, laddr);
-        Py_SETREF(r, t);
+    if (r != NULL) {
+        Py_SETREF(r, PyUnicode_FromFormat("%U>", r));
     }
 done:
     Py_XDECREF(module);
@@ -1559,6 +1572,7 @@ static PyGetSetDef sock_getset[] = {
     {"type", sock_get_type, NULL, "the socket type", NULL},
     {"proto", sock_get_proto, NULL, "the socket protocol", NULL},
     {"timeout", sock_get_timeout, NULL, "the socket timeout", NULL},
+    {"__weakref__", sock_get_weakref, NULL, NULL, NULL},
     {NULL, NULL, NULL, NULL, NULL}
 };
 
@@ -1594,6 +1608,18 @@ csocket_socket_init_type(PyObject *module, csocket_state *st)
         return -1;
     }
     st->socket_type = (PyTypeObject *)tp;
+    /* The stdlib's class declares these slots; code that introspects
+     * __slots__ (copy helpers, surface checks) finds the same names. */
+    {
+        PyObject *slots = Py_BuildValue("(sss)", "__weakref__", "_io_refs",
+                                        "_closed");
+        int r = slots ? PyObject_SetAttrString(tp, "__slots__", slots) : -1;
+
+        Py_XDECREF(slots);
+        if (r < 0) {
+            return -1;
+        }
+    }
     if (PyModule_AddObjectRef(module, "socket", tp) < 0 ||
         PyModule_AddObjectRef(module, "SocketType", tp) < 0) {
         return -1;
