@@ -41,5 +41,6 @@ typedef union csock_sockaddr {
 #include "csock/addr.h"
 #include "csock/inet.h"
 #include "csock/resolve.h"
+#include "csock/sendfile.h"
 
 #endif /* CSOCK_H */
