@@ -172,6 +172,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
     Py_VISIT(st->timeout_error);
     Py_VISIT(st->gaierror);
     Py_VISIT(st->herror);
+    Py_VISIT(st->io_module);
     Py_VISIT(st->AddressFamily);
     Py_VISIT(st->SocketKind);
     Py_VISIT(st->MsgFlag);
@@ -191,6 +192,7 @@ module_clear(PyObject *module)
     Py_CLEAR(st->timeout_error);
     Py_CLEAR(st->gaierror);
     Py_CLEAR(st->herror);
+    Py_CLEAR(st->io_module);
     Py_CLEAR(st->AddressFamily);
     Py_CLEAR(st->SocketKind);
     Py_CLEAR(st->MsgFlag);

@@ -985,6 +985,11 @@ csocket_sock_recv_into_raw(csocket_socket *s, char *buf, Py_ssize_t len,
     io_ctx c;
     ssize_t r;
 
+    /* Asking for nothing returns at once, data or not (as the stdlib):
+     * recv(2) with a zero length would wait for data on Linux. */
+    if (len == 0) {
+        return 0;
+    }
     c.buf = buf;
     c.len = (size_t)len;
     c.flags = flags;

@@ -23,6 +23,7 @@ typedef struct {
     PyObject *timeout_error;        /* _socket.timeout (TimeoutError 3.10+) */
     PyObject *gaierror;             /* _socket.gaierror, the very class */
     PyObject *herror;               /* _socket.herror, the very class */
+    PyObject *io_module;            /* io, for makefile() */
     /* The enum classes, registered by csocket/__init__.py through
      * _csocket._register_enums(); NULL until then (plain ints are used). */
     PyObject *AddressFamily;
