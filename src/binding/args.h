@@ -23,11 +23,6 @@ csocket_as_int(PyObject *obj, int *out)
     }
     v = PyLong_AsLong(obj);
     if (v == -1 && PyErr_Occurred()) {
-        if (PyErr_ExceptionMatches(PyExc_OverflowError)) {
-            PyErr_Clear();
-            PyErr_SetString(PyExc_OverflowError,
-                            "signed integer is greater than maximum");
-        }
         return -1;
     }
     if (v > INT_MAX) {
@@ -38,6 +33,32 @@ csocket_as_int(PyObject *obj, int *out)
     if (v < INT_MIN) {
         PyErr_SetString(PyExc_OverflowError,
                         "signed integer is less than minimum");
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+/* An int argument as Argument Clinic converts "int" parameters: any
+ * value outside the C int range is "too large".  Returns 0 or -1. */
+static inline int
+csocket_as_c_int(PyObject *obj, int *out)
+{
+    long v;
+    int overflow = 0;
+
+    if (PyFloat_Check(obj)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "'float' object cannot be interpreted as an integer");
+        return -1;
+    }
+    v = PyLong_AsLongAndOverflow(obj, &overflow);
+    if (v == -1 && PyErr_Occurred()) {
+        return -1;
+    }
+    if (overflow != 0 || v > INT_MAX || v < INT_MIN) {
+        PyErr_SetString(PyExc_OverflowError,
+                        "Python int too large to convert to C int");
         return -1;
     }
     *out = (int)v;

@@ -189,13 +189,31 @@ sock_init(PyObject *self, PyObject *args, PyObject *kwds)
 {
     static char *kwlist[] = {"family", "type", "proto", "fileno", NULL};
     csocket_socket *s = SELF;
-    PyObject *fdobj = NULL;
+    PyObject *fdobj = NULL, *fobj = NULL, *tobj = NULL, *pobj = NULL;
     int family = -1, type = -1, proto = -1;
     int fd;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|iiiO:socket", kwlist,
-                                     &family, &type, &proto, &fdobj)) {
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOOO:socket", kwlist,
+                                     &fobj, &tobj, &pobj, &fdobj)) {
         return -1;
+    }
+    if ((fobj != NULL && csocket_as_c_int(fobj, &family) < 0) ||
+        (tobj != NULL && csocket_as_c_int(tobj, &type) < 0) ||
+        (pobj != NULL && csocket_as_c_int(pobj, &proto) < 0)) {
+        return -1;
+    }
+    /* Without a descriptor the defaults are filled in before the audit
+     * event, as the stdlib reports them. */
+    if (fdobj == NULL || fdobj == Py_None) {
+        if (family == -1) {
+            family = AF_INET;
+        }
+        if (type == -1) {
+            type = SOCK_STREAM;
+        }
+        if (proto == -1) {
+            proto = 0;
+        }
     }
     if (PySys_Audit("socket.__new__", "Oiii", self, family, type,
                     proto) < 0) {
@@ -245,15 +263,6 @@ sock_init(PyObject *self, PyObject *args, PyObject *kwds)
         }
     }
     else {
-        if (family == -1) {
-            family = AF_INET;
-        }
-        if (type == -1) {
-            type = SOCK_STREAM;
-        }
-        if (proto == -1) {
-            proto = 0;
-        }
         Py_BEGIN_ALLOW_THREADS
         fd = csock_socket(family, type, proto);
         Py_END_ALLOW_THREADS
@@ -761,24 +770,11 @@ sock_getpeername(PyObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 sock_shutdown(PyObject *self, PyObject *arg)
 {
-    int how, overflow = 0, r;
-    long v;
+    int how, r;
 
-    if (PyFloat_Check(arg)) {
-        PyErr_SetString(PyExc_TypeError,
-                        "'float' object cannot be interpreted as an integer");
+    if (csocket_as_c_int(arg, &how) < 0) {
         return NULL;
     }
-    v = PyLong_AsLongAndOverflow(arg, &overflow);
-    if (v == -1 && PyErr_Occurred()) {
-        return NULL;
-    }
-    if (overflow || v > INT_MAX || v < INT_MIN) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "Python int too large to convert to C int");
-        return NULL;
-    }
-    how = (int)v;
     Py_BEGIN_ALLOW_THREADS
     r = csock_shutdown(SELF->fd, how);
     Py_END_ALLOW_THREADS

@@ -153,7 +153,7 @@ int csocket_setipaddr(csocket_state *st, const char *name,
 extern PyMethodDef csocket_netdb_methods[];
 
 /* ---- connect.c: create_connection, create_server, has_dualstack_ipv6,
- * socketpair, fromfd, getfqdn. */
+ * socketpair, fromfd. */
 extern PyMethodDef csocket_connect_methods[];
 
 /* ---- socketio.c: the raw I/O object behind makefile(). */
