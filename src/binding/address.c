@@ -10,6 +10,7 @@
  * port), then name resolution, then the port and flowinfo ranges.
  */
 #include "state.h"
+#include "address_families.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -308,7 +309,10 @@ csocket_parse_address_family(csocket_state *st, int family, int proto,
                              PyObject *addr, csock_sockaddr *out,
                              socklen_t *len, const char *caller)
 {
-    (void)proto;  /* for the families of a later issue (CAN, ...) */
+    /* RDS sockets bind and connect with AF_INET addresses. */
+    if (csock_addr_family_kind(family) == CSOCK_FAM_RDS) {
+        family = AF_INET;
+    }
     switch (family) {
     case AF_INET:
     case AF_INET6:
@@ -316,8 +320,9 @@ csocket_parse_address_family(csocket_state *st, int family, int proto,
     case AF_UNIX:
         return parse_unix(addr, out, len);
     default:
-        PyErr_Format(PyExc_OSError, "%s(): bad family", caller);
-        return -1;
+        /* The other families, and the "bad family" error. */
+        return csocket_parse_family_address(st, family, proto, addr, out,
+                                            len, caller);
     }
 }
 
@@ -373,7 +378,6 @@ csocket_make_address(csocket_state *st, const struct sockaddr *sa,
     csock_sockaddr a;
 
     (void)st;
-    (void)proto;
     /* No address at all: recvfrom() from an unnamed AF_UNIX sender. */
     if (sa == NULL || len == 0) {
         Py_RETURN_NONE;
@@ -386,9 +390,7 @@ csocket_make_address(csocket_state *st, const struct sockaddr *sa,
     case AF_UNIX:
         return make_unix(&a, len);
     default:
-        /* A family this module does not decode: its number and the raw
-         * sa_data bytes, as the stdlib gives for unknown families. */
-        return Py_BuildValue("(iy#)", (int)a.sa.sa_family, a.sa.sa_data,
-                             (Py_ssize_t)sizeof(a.sa.sa_data));
+        /* The other families, and (family, sa_data) for unknown ones. */
+        return csocket_make_family_address(&a, len, proto);
     }
 }

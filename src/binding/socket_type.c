@@ -8,6 +8,7 @@
  * manager, the repr, refusing to be pickled).
  */
 #include "state.h"
+#include "address_families.h"
 #include "args.h"
 
 #include <errno.h>
@@ -493,6 +494,11 @@ repr_address(csocket_socket *s, int peer)
     PyObject *addr;
     int r;
 
+    if (csocket_getsockaddrlen(s, &len) < 0) {
+        PyErr_Clear();
+        return NULL;
+    }
+    len = sizeof(sa);
     memset(&sa, 0, sizeof(sa));
     r = peer ? csock_getpeername(s->fd, &sa.sa, &len)
              : csock_getsockname(s->fd, &sa.sa, &len);
@@ -743,6 +749,10 @@ name_common(PyObject *self, int peer)
     socklen_t len = sizeof(sa);
     int r;
 
+    if (csocket_getsockaddrlen(SELF, &len) < 0) {
+        return NULL;
+    }
+    len = sizeof(sa);
     memset(&sa, 0, sizeof(sa));
     r = peer ? csock_getpeername(SELF->fd, &sa.sa, &len)
              : csock_getsockname(SELF->fd, &sa.sa, &len);
@@ -808,6 +818,9 @@ accept_raw(PyObject *self, int *nfd, PyObject **addr)
     accept_ctx c;
     ssize_t r;
 
+    if (csocket_getsockaddrlen(SELF, &c.len) < 0) {
+        return -1;
+    }
     memset(&c.sa, 0, sizeof(c.sa));
     if (csocket_call(SELF, 0, accept_attempt, &c, &r) < 0) {
         return -1;
@@ -1080,7 +1093,8 @@ sock_recvfrom(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     PyObject *buf, *addr, *res;
     io_ctx c;
 
-    if (parse_bufsize_flags("recvfrom", args, nargs, &size, &flags) < 0) {
+    if (parse_bufsize_flags("recvfrom", args, nargs, &size, &flags) < 0 ||
+        csocket_getsockaddrlen(SELF, &c.salen) < 0) {
         return NULL;
     }
     buf = PyBytes_FromStringAndSize(NULL, size);
@@ -1192,6 +1206,10 @@ sock_recvfrom_into(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
 
     if (parse_into_args("recvfrom_into", args, nargs, kwnames, &view,
                         &nbytes, &flags) < 0) {
+        return NULL;
+    }
+    if (csocket_getsockaddrlen(SELF, &c.salen) < 0) {
+        PyBuffer_Release(&view);
         return NULL;
     }
     memset(&c.sa, 0, sizeof(c.sa));

@@ -138,7 +138,8 @@ int csocket_parse_address_family(csocket_state *st, int family, int proto,
                                  socklen_t *len, const char *caller);
 /* A socket address as the Python object the stdlib returns for it:
  * (host, port) for AF_INET, (host, port, flowinfo, scope_id) for
- * AF_INET6, str/bytes for AF_UNIX, (family, bytes) otherwise. */
+ * AF_INET6, str/bytes for AF_UNIX, the stdlib's forms for the other
+ * families (address_families.c), (family, bytes) for unknown ones. */
 PyObject *csocket_make_address(csocket_state *st, const struct sockaddr *sa,
                                socklen_t len, int proto);
 /* Resolve a host name as the stdlib does for addresses: '' is

@@ -29,7 +29,7 @@ csock_addr_size(int family)
     case AF_UNIX:
         return (int)sizeof(struct sockaddr_un);
     default:
-        return CSOCK_ERR(EAFNOSUPPORT);
+        return csock__addr_family_size(family);
     }
 }
 
