@@ -42,5 +42,6 @@ typedef union csock_sockaddr {
 #include "csock/inet.h"
 #include "csock/resolve.h"
 #include "csock/sendfile.h"
+#include "csock/msg.h"
 
 #endif /* CSOCK_H */

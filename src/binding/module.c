@@ -5,6 +5,60 @@
  */
 #include "state.h"
 
+#include <errno.h>
+#include <limits.h>
+
+/* The C API capsule, laid out as the stdlib's socket C API (the socket
+ * type and the two exception classes), for C extensions that work with
+ * csocket sockets. */
+typedef struct {
+    PyTypeObject *Sock_Type;
+    PyObject *error;
+    PyObject *timeout_error;
+} csocket_capi;
+
+static void
+capi_destructor(PyObject *capsule)
+{
+    csocket_capi *api = PyCapsule_GetPointer(capsule, "csocket._csocket.CAPI");
+
+    if (api != NULL) {
+        Py_XDECREF(api->Sock_Type);
+        Py_XDECREF(api->error);
+        Py_XDECREF(api->timeout_error);
+        PyMem_Free(api);
+    }
+}
+
+static int
+add_capi(PyObject *module, csocket_state *st)
+{
+    csocket_capi *api = PyMem_Malloc(sizeof(*api));
+    PyObject *capsule;
+
+    if (api == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    api->Sock_Type = (PyTypeObject *)Py_NewRef(st->socket_type);
+    api->error = Py_NewRef(PyExc_OSError);
+    api->timeout_error = Py_NewRef(st->timeout_error);
+    capsule = PyCapsule_New(api, "csocket._csocket.CAPI", capi_destructor);
+    if (capsule == NULL) {
+        Py_DECREF(api->Sock_Type);
+        Py_DECREF(api->error);
+        Py_DECREF(api->timeout_error);
+        PyMem_Free(api);
+        return -1;
+    }
+    if (PyModule_AddObjectRef(module, "CAPI", capsule) < 0) {
+        Py_DECREF(capsule);
+        return -1;
+    }
+    Py_DECREF(capsule);
+    return 0;
+}
+
 csocket_state *
 csocket_get_state(PyObject *module)
 {
@@ -90,7 +144,40 @@ csocket_register_enums(PyObject *module, PyObject *const *args,
     Py_RETURN_NONE;
 }
 
+/* dup(fd) -> int: a non-inheritable duplicate of a socket descriptor. */
+static PyObject *
+csocket_dup(PyObject *module, PyObject *arg)
+{
+    long v;
+    int r;
+
+    (void)module;
+    if (PyFloat_Check(arg)) {
+        PyErr_SetString(PyExc_TypeError,
+                        "'float' object cannot be interpreted as an integer");
+        return NULL;
+    }
+    v = PyLong_AsLong(arg);
+    if (v == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    /* The stdlib truncates a value beyond the C int range and may
+     * duplicate an unrelated descriptor (2**40 becomes 0); no such value
+     * is a descriptor, so say so. */
+    if (v < 0 || v > INT_MAX) {
+        return csocket_set_errno(EBADF);
+    }
+    r = csock_dup((int)v);
+    if (r < 0) {
+        return csocket_set_core_error(r);
+    }
+    return PyLong_FromLong(r);
+}
+
 static PyMethodDef module_methods[] = {
+    {"dup", csocket_dup, METH_O,
+     "dup(integer) -> integer\n\nDuplicate an integer socket file "
+     "descriptor.  The new descriptor is non-inheritable."},
     {"getdefaulttimeout", csocket_getdefaulttimeout, METH_NOARGS,
      "getdefaulttimeout() -> timeout\n\nThe default timeout in seconds "
      "for new socket objects; None means no timeout."},
@@ -154,6 +241,15 @@ module_exec(PyObject *module)
         PyModule_AddFunctions(module, csocket_msg_methods) < 0) {
         return -1;
     }
+    if (add_capi(module, st) < 0) {
+        return -1;
+    }
+#ifdef AF_DECnet
+    /* The one constant with a lower-case name (not an enum member). */
+    if (PyModule_AddIntConstant(module, "AF_DECnet", AF_DECnet) < 0) {
+        return -1;
+    }
+#endif
     if (PyModule_AddObjectRef(module, "has_ipv6", Py_True) < 0 ||
         PyModule_AddStringConstant(module, "_LOCALHOST", "127.0.0.1") < 0 ||
         PyModule_AddStringConstant(module, "_LOCALHOST_V6", "::1") < 0) {
