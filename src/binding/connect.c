@@ -1066,6 +1066,191 @@ csocket_fromfd(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     return wrap_fd(st, nfd, family, type, proto);
 }
 
+PyDoc_STRVAR(fallback_socketpair_doc,
+"_fallback_socketpair($module, /, family=AF_INET, type=SOCK_STREAM,\n"
+"                     proto=0)\n"
+"--\n"
+"\n"
+"A connected pair of TCP sockets over loopback, made with a listening\n"
+"socket (the stdlib's emulation of socketpair for platforms without\n"
+"one).  The pair is checked to be each other's peer, so that another\n"
+"process that connected to the listener first cannot slip in.");
+
+/* Call obj.name() and return the result (new reference) or NULL. */
+static PyObject *
+call_noargs(PyObject *obj, const char *name)
+{
+    return PyObject_CallMethod(obj, name, NULL);
+}
+
+/* Close obj through its close() method, keeping any pending exception. */
+static void
+close_keep_error(PyObject *obj)
+{
+    PyObject *exc_type, *exc_value, *exc_tb, *r;
+
+    if (obj == NULL) {
+        return;
+    }
+    PyErr_Fetch(&exc_type, &exc_value, &exc_tb);
+    r = call_noargs(obj, "close");
+    if (r == NULL) {
+        PyErr_Clear();
+    }
+    Py_XDECREF(r);
+    PyErr_Restore(exc_type, exc_value, exc_tb);
+}
+
+/* The two ends must be each other's peer: compares a.getsockname() with
+ * b.getpeername() through the methods (which a caller may have patched,
+ * as 3.13's test does).  Returns 1 (match), 0, or -1 with an error. */
+static int
+names_match(PyObject *a, PyObject *b)
+{
+    PyObject *x = call_noargs(a, "getsockname");
+    PyObject *y = x ? call_noargs(b, "getpeername") : NULL;
+    int r = y ? PyObject_RichCompareBool(x, y, Py_EQ) : -1;
+
+    Py_XDECREF(x);
+    Py_XDECREF(y);
+    return r;
+}
+
+/* _fallback_socketpair(family=AF_INET, type=SOCK_STREAM, proto=0) */
+static PyObject *
+csocket_fallback_socketpair(PyObject *module, PyObject *const *args,
+                            Py_ssize_t nargs, PyObject *kwnames)
+{
+    static const char *const names[] = {"family", "type", "proto"};
+    static const conn_params params = {"_fallback_socketpair", names, 3, 0,
+                                       0};
+    csocket_state *st = csocket_get_state(module);
+    PyObject *argv[3];
+    PyObject *lsock = NULL, *csock = NULL, *ssock = NULL, *name = NULL;
+    PyObject *addr = NULL, *accepted = NULL, *r = NULL, *pair = NULL;
+    PyObject *tp = (PyObject *)st->socket_type;
+    int family = AF_INET, type = SOCK_STREAM, proto = 0, m;
+    const char *host;
+
+    if (parse_params(&params, args, nargs, kwnames, argv) < 0) {
+        return NULL;
+    }
+    if ((argv[0] != NULL && int_from_object(argv[0], &family) < 0) ||
+        (argv[1] != NULL && int_from_object(argv[1], &type) < 0) ||
+        (argv[2] != NULL && int_from_object(argv[2], &proto) < 0)) {
+        return NULL;
+    }
+    if (family == AF_INET) {
+        host = "127.0.0.1";
+    }
+    else if (family == AF_INET6) {
+        host = "::1";
+    }
+    else {
+        PyErr_SetString(PyExc_ValueError, "Only AF_INET and AF_INET6 "
+                        "socket address families are supported");
+        return NULL;
+    }
+    if (type != SOCK_STREAM) {
+        PyErr_SetString(PyExc_ValueError,
+                        "Only SOCK_STREAM socket type is supported");
+        return NULL;
+    }
+    if (proto != 0) {
+        PyErr_SetString(PyExc_ValueError, "Only protocol zero is supported");
+        return NULL;
+    }
+    lsock = PyObject_CallFunction(tp, "iii", family, type, proto);
+    if (lsock == NULL) {
+        return NULL;
+    }
+    r = PyObject_CallMethod(lsock, "bind", "((si))", host, 0);
+    if (r == NULL) {
+        goto error;
+    }
+    Py_XSETREF(r, call_noargs(lsock, "listen"));
+    if (r == NULL) {
+        goto error;
+    }
+    /* Connect to the address the listener reports, without blocking:
+     * the connection completes once accept() runs. */
+    name = call_noargs(lsock, "getsockname");
+    if (name == NULL) {
+        goto error;
+    }
+    addr = PySequence_GetSlice(name, 0, 2);
+    if (addr == NULL) {
+        goto error;
+    }
+    csock = PyObject_CallFunction(tp, "iii", family, type, proto);
+    if (csock == NULL) {
+        goto error;
+    }
+    Py_XSETREF(r, PyObject_CallMethod(csock, "setblocking", "(O)", Py_False));
+    if (r == NULL) {
+        goto error;
+    }
+    Py_XSETREF(r, PyObject_CallMethod(csock, "connect", "(O)", addr));
+    if (r == NULL) {
+        if (!PyErr_ExceptionMatches(PyExc_BlockingIOError) &&
+            !PyErr_ExceptionMatches(PyExc_InterruptedError)) {
+            goto error;
+        }
+        PyErr_Clear();
+    }
+    Py_XSETREF(r, PyObject_CallMethod(csock, "setblocking", "(O)", Py_True));
+    if (r == NULL) {
+        goto error;
+    }
+    accepted = call_noargs(lsock, "accept");
+    if (accepted == NULL) {
+        goto error;
+    }
+    if (!PyTuple_Check(accepted) || PyTuple_GET_SIZE(accepted) != 2) {
+        PyErr_SetString(PyExc_TypeError, "accept() must return a 2-tuple");
+        goto error;
+    }
+    ssock = Py_NewRef(PyTuple_GET_ITEM(accepted, 0));
+    close_keep_error(lsock);
+    Py_CLEAR(lsock);
+    /* Authenticate: each end's name is the other's peer. */
+    m = names_match(ssock, csock);
+    if (m == 1) {
+        m = names_match(csock, ssock);
+    }
+    if (m < 0) {
+        goto error;
+    }
+    if (m == 0) {
+        PyErr_SetString(PyExc_ConnectionError, "Unexpected peer connection");
+        goto error;
+    }
+    pair = PyTuple_Pack(2, ssock, csock);
+    if (pair == NULL) {
+        goto error;
+    }
+    Py_XDECREF(r);
+    Py_DECREF(name);
+    Py_DECREF(addr);
+    Py_DECREF(accepted);
+    Py_DECREF(ssock);
+    Py_DECREF(csock);
+    return pair;
+
+error:
+    close_keep_error(ssock);
+    close_keep_error(csock);
+    close_keep_error(lsock);
+    Py_XDECREF(r);
+    Py_XDECREF(name);
+    Py_XDECREF(addr);
+    Py_XDECREF(accepted);
+    Py_XDECREF(ssock);
+    Py_XDECREF(csock);
+    Py_XDECREF(lsock);
+    return NULL;
+}
+
 PyMethodDef csocket_connect_methods[] = {
     {"create_connection", (PyCFunction)(void (*)(void))
      csocket_create_connection, METH_FASTCALL | METH_KEYWORDS,
@@ -1079,5 +1264,8 @@ PyMethodDef csocket_connect_methods[] = {
      METH_FASTCALL | METH_KEYWORDS, socketpair_doc},
     {"fromfd", (PyCFunction)(void (*)(void))csocket_fromfd,
      METH_FASTCALL | METH_KEYWORDS, fromfd_doc},
+    {"_fallback_socketpair", (PyCFunction)(void (*)(void))
+     csocket_fallback_socketpair, METH_FASTCALL | METH_KEYWORDS,
+     fallback_socketpair_doc},
     {NULL, NULL, 0, NULL}
 };
