@@ -7,7 +7,9 @@
 #define CSOCKET_ARGS_H
 
 #include "state.h"
+#include <arpa/inet.h>
 #include <limits.h>
+#include <string.h>
 
 /* An int argument with the checks of PyArg_Parse's "i" format.
  * Returns 0 or -1. */
@@ -183,6 +185,112 @@ csocket_gather_args(const char *fname, PyObject *const *args,
         }
     }
     return 0;
+}
+
+/* ---- Address results on the hot paths (recvfrom, accept, getaddrinfo).
+ *
+ * The (host, port) tuple of an AF_INET address, or (host, port,
+ * flowinfo, scope_id) of an AF_INET6 one: the objects
+ * csocket_make_address() returns for them, built directly.  The host
+ * text comes from the core's formatter (the text of inet_ntop(), without
+ * glibc's printf underneath) and no format string is parsed; together
+ * that is most of the cost of a recvfrom() beyond the system call.
+ *
+ * Sets *handled to 0 and returns NULL (no exception) for anything else -
+ * another family, a short address - which the caller then hands to
+ * csocket_make_address().  Otherwise *handled is 1 and the result is the
+ * tuple, or NULL with an exception set.
+ */
+static inline PyObject *
+csocket_inet_address_fast(const struct sockaddr *sa, socklen_t len,
+                          int *handled)
+{
+    char text[CSOCK_INET6_ADDRSTRLEN];
+    PyObject *host, *res;
+    int n, is6;
+
+    *handled = 0;
+    if (sa == NULL) {
+        return NULL;
+    }
+    if (sa->sa_family == AF_INET &&
+        len >= (socklen_t)sizeof(struct sockaddr_in)) {
+        is6 = 0;
+        n = csock_inet_ntop4(
+            (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr,
+            text, sizeof(text));
+    }
+    else if (sa->sa_family == AF_INET6 &&
+             len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+        is6 = 1;
+        n = csock_inet_ntop6(
+            (const unsigned char *)&((const struct sockaddr_in6 *)sa)
+                ->sin6_addr,
+            text, sizeof(text));
+    }
+    else {
+        return NULL;
+    }
+    if (n < 0) {
+        return NULL;        /* cannot happen; the general path decides */
+    }
+    *handled = 1;
+    /* The text is ASCII: a compact str is filled in place. */
+    host = PyUnicode_New(n, 127);
+    if (host == NULL) {
+        return NULL;
+    }
+    memcpy(PyUnicode_DATA(host), text, (size_t)n);
+    res = PyTuple_New(is6 ? 4 : 2);
+    if (res == NULL) {
+        Py_DECREF(host);
+        return NULL;
+    }
+    PyTuple_SET_ITEM(res, 0, host);
+    if (!is6) {
+        const struct sockaddr_in *a = (const struct sockaddr_in *)sa;
+        PyObject *port = PyLong_FromLong(ntohs(a->sin_port));
+
+        if (port == NULL) {
+            Py_DECREF(res);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(res, 1, port);
+    }
+    else {
+        const struct sockaddr_in6 *a = (const struct sockaddr_in6 *)sa;
+        PyObject *port = PyLong_FromLong(ntohs(a->sin6_port));
+        PyObject *flow = port != NULL
+            ? PyLong_FromUnsignedLong(ntohl(a->sin6_flowinfo)) : NULL;
+        PyObject *scope = flow != NULL
+            ? PyLong_FromUnsignedLong(a->sin6_scope_id) : NULL;
+
+        if (scope == NULL) {
+            Py_XDECREF(port);
+            Py_XDECREF(flow);
+            Py_DECREF(res);
+            return NULL;
+        }
+        PyTuple_SET_ITEM(res, 1, port);
+        PyTuple_SET_ITEM(res, 2, flow);
+        PyTuple_SET_ITEM(res, 3, scope);
+    }
+    return res;
+}
+
+/* An address object as csocket_make_address() makes it, through the
+ * fast builder above where it applies. */
+static inline PyObject *
+csocket_make_address_fast(csocket_state *st, const struct sockaddr *sa,
+                          socklen_t len, int proto)
+{
+    int handled;
+    PyObject *res = csocket_inet_address_fast(sa, len, &handled);
+
+    if (handled) {
+        return res;
+    }
+    return csocket_make_address(st, sa, len, proto);
 }
 
 #endif

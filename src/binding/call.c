@@ -12,6 +12,11 @@
  * EINTR: the GIL is re-acquired, Python signal handlers run (an exception
  * they raise propagates), and the call is retried with whatever remains of
  * the deadline.
+ *
+ * The GIL is taken back after every wait, and the descriptor read again
+ * under it before the next attempt: another thread may close the socket
+ * while we wait, and the kernel may hand its number to a new socket at
+ * once; the retry must then fail with EBADF, not touch the new socket.
  */
 #include "state.h"
 
@@ -29,51 +34,66 @@ would_block(ssize_t r)
 }
 
 int
+csocket_wait_ready(csocket_socket *s, int for_write, int64_t deadline_ns)
+{
+    for (;;) {
+        /* Read under the GIL each time: another thread may have closed
+         * the socket while we waited, and its descriptor number may
+         * already belong to a new socket that we must not touch. */
+        int fd = s->fd;
+        int64_t remaining;
+        int w;
+
+        if (fd < 0) {
+            csocket_set_errno(EBADF);
+            return -1;
+        }
+        remaining = deadline_ns - csock_monotonic_ns();
+        if (remaining <= 0) {
+            csocket_set_timeout(s->state);
+            return -1;
+        }
+        Py_BEGIN_ALLOW_THREADS
+        w = csock_wait(fd, for_write, remaining);
+        Py_END_ALLOW_THREADS
+        if (w > 0) {
+            return 0;
+        }
+        if (w == 0) {
+            csocket_set_timeout(s->state);
+            return -1;
+        }
+        if (w != -EINTR) {
+            csocket_set_core_error(w);
+            return -1;
+        }
+        if (PyErr_CheckSignals() < 0) {
+            return -1;
+        }
+    }
+}
+
+int
 csocket_call_deadline(csocket_socket *s, int for_write, csocket_attempt_fn fn,
                       void *ctx, ssize_t *result, int64_t *deadline_ns)
 {
+    /* Read once: the mode of the call is the mode it started in. */
     int64_t timeout = s->timeout_ns;
 
-    if (timeout > 0 && *deadline_ns == 0) {
-        *deadline_ns = csock_monotonic_ns() + timeout;
-    }
     for (;;) {
         int fd = s->fd;
         ssize_t r;
-        int timed_out = 0;
 
         if (fd < 0) {
             csocket_set_errno(EBADF);
             return -1;
         }
         Py_BEGIN_ALLOW_THREADS
-        for (;;) {
-            int64_t remaining;
-            int w;
-
-            r = fn(fd, ctx);
-            if (!would_block(r) || timeout <= 0) {
-                break;
-            }
-            remaining = *deadline_ns - csock_monotonic_ns();
-            if (remaining <= 0) {
-                timed_out = 1;
-                break;
-            }
-            w = csock_wait(fd, for_write, remaining);
-            if (w == 0) {
-                timed_out = 1;
-                break;
-            }
-            if (w < 0) {
-                r = w;
-                break;
-            }
-        }
+        r = fn(fd, ctx);
         Py_END_ALLOW_THREADS
-        if (timed_out) {
-            csocket_set_timeout(s->state);
-            return -1;
+        if (r >= 0) {
+            *result = r;
+            return 0;
         }
         if (r == -EINTR) {
             if (PyErr_CheckSignals() < 0) {
@@ -81,12 +101,20 @@ csocket_call_deadline(csocket_socket *s, int for_write, csocket_attempt_fn fn,
             }
             continue;
         }
-        if (r < 0) {
+        if (!would_block(r) || timeout <= 0) {
             csocket_set_core_error(r);
             return -1;
         }
-        *result = r;
-        return 0;
+        /* Timeout mode: wait (the GIL is taken back afterwards, so the
+         * next attempt sees a close() made meanwhile), then try again.
+         * The deadline starts with the first wait: the attempt before
+         * it did not block. */
+        if (*deadline_ns == 0) {
+            *deadline_ns = csock_monotonic_ns() + timeout;
+        }
+        if (csocket_wait_ready(s, for_write, *deadline_ns) < 0) {
+            return -1;
+        }
     }
 }
 

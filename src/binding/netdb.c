@@ -17,6 +17,7 @@
  * src/core/inet.c, not by libc.
  */
 #include "state.h"
+#include "args.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -333,6 +334,59 @@ host_arg(PyObject *obj, const char *fname)
 
 /* ---- getaddrinfo / getnameinfo */
 
+/* The decimal text of v at the end of buf (size >= 24); returns its
+ * start.  What "%ld" prints, without printf's machinery. */
+static const char *
+format_long(char *buf, size_t size, long v)
+{
+    char *p = buf + size;
+    unsigned long u = v < 0 ? 0UL - (unsigned long)v : (unsigned long)v;
+
+    *--p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u != 0);
+    if (v < 0) {
+        *--p = '-';
+    }
+    return p;
+}
+
+/* Can getaddrinfo(host, port, flags) be answered without asking anyone?
+ * It can when the host is a numeric IPv4 or IPv6 address (no "%scope",
+ * which names an interface), the port is a number or absent, and the
+ * flags ask for nothing that reads system state (AI_ADDRCONFIG queries
+ * the interfaces, AI_CANONNAME may look a name up).  glibc then makes no
+ * system call at all (strace shows none), so the call cannot block and
+ * the GIL need not be released around it: the release would cost more
+ * than the lookup. */
+static int
+gai_is_local(const char *host, const char *port, int flags)
+{
+    unsigned char buf[16];
+    size_t len;
+    const char *p;
+
+    if (host == NULL ||
+        (flags & ~(AI_PASSIVE | AI_NUMERICHOST | AI_NUMERICSERV)) != 0) {
+        return 0;
+    }
+    if (port != NULL) {
+        if (*port == '\0') {
+            return 0;
+        }
+        for (p = port; *p != '\0'; p++) {
+            if (*p < '0' || *p > '9') {
+                return 0;
+            }
+        }
+    }
+    len = strlen(host);
+    return csock_inet_pton4(host, len, buf) == 0 ||
+           csock_inet_pton6(host, len, buf) == 0;
+}
+
 /* getaddrinfo(host, port, family=0, type=0, proto=0, flags=0)
  *     -> [(family, type, proto, canonname, sockaddr), ...] */
 static PyObject *
@@ -348,7 +402,8 @@ csocket_getaddrinfo(PyObject *module, PyObject *const *args,
     char portbuf[32];
     int family = 0, type = 0, proto = 0, flags = 0;
     int r, sys_errno = 0;
-    struct addrinfo *res = NULL, *ai;
+    struct addrinfo *res = NULL, *ai, *prev_ai = NULL;
+    PyObject *fam_map = NULL, *kind_map = NULL, *prev_addr = NULL;
 
     if (parse_pyfunc_args("getaddrinfo", names, 6, 2, args, nargs, kwnames,
                           a) < 0) {
@@ -403,8 +458,7 @@ csocket_getaddrinfo(PyObject *module, PyObject *const *args,
 #endif
         }
         else {
-            PyOS_snprintf(portbuf, sizeof(portbuf), "%ld", v);
-            port = portbuf;
+            port = format_long(portbuf, sizeof(portbuf), v);
         }
     }
     else if (PyUnicode_Check(a[1])) {
@@ -427,10 +481,17 @@ csocket_getaddrinfo(PyObject *module, PyObject *const *args,
                     proto) < 0) {
         goto error;
     }
-    Py_BEGIN_ALLOW_THREADS
-    r = csock_getaddrinfo(host, port, family, type, proto, flags, &res,
-                          &sys_errno);
-    Py_END_ALLOW_THREADS
+    if (gai_is_local(host, port, flags)) {
+        /* No name service, no system call: nothing to wait for. */
+        r = csock_getaddrinfo(host, port, family, type, proto, flags, &res,
+                              &sys_errno);
+    }
+    else {
+        Py_BEGIN_ALLOW_THREADS
+        r = csock_getaddrinfo(host, port, family, type, proto, flags, &res,
+                              &sys_errno);
+        Py_END_ALLOW_THREADS
+    }
     if (r != 0) {
         csocket_set_gaierror(st, r, sys_errno);
         goto error;
@@ -439,40 +500,77 @@ csocket_getaddrinfo(PyObject *module, PyObject *const *args,
     if (list == NULL) {
         goto error;
     }
+    /* Owned: a call into an enum class for an unknown value runs Python
+     * code, which could rebind the map. */
+    fam_map = Py_XNewRef(csocket_enum_value_map(st->AddressFamily));
+    kind_map = Py_XNewRef(csocket_enum_value_map(st->SocketKind));
     for (ai = res; ai != NULL; ai = ai->ai_next) {
-        PyObject *addr, *fam, *kind, *item;
+        PyObject *item = PyTuple_New(5);
+        PyObject *o;
 
-        addr = csocket_make_address(st, ai->ai_addr, ai->ai_addrlen,
-                                    ai->ai_protocol);
-        if (addr == NULL) {
-            goto error;
-        }
-        fam = csocket_intenum(st->AddressFamily, ai->ai_family);
-        kind = fam != NULL ? csocket_intenum(st->SocketKind,
-                                             ai->ai_socktype) : NULL;
-        if (kind == NULL) {
-            Py_XDECREF(fam);
-            Py_DECREF(addr);
-            goto error;
-        }
-        item = Py_BuildValue("(NNisN)", fam, kind, ai->ai_protocol,
-                             ai->ai_canonname ? ai->ai_canonname : "",
-                             addr);
+        /* Filled item by item (a half-filled tuple frees what it has). */
         if (item == NULL) {
             goto error;
         }
+        o = csocket_intenum_map(st->AddressFamily, fam_map, ai->ai_family);
+        if (o == NULL) {
+            Py_DECREF(item);
+            goto error;
+        }
+        PyTuple_SET_ITEM(item, 0, o);
+        o = csocket_intenum_map(st->SocketKind, kind_map, ai->ai_socktype);
+        if (o == NULL) {
+            Py_DECREF(item);
+            goto error;
+        }
+        PyTuple_SET_ITEM(item, 1, o);
+        o = PyLong_FromLong(ai->ai_protocol);
+        if (o == NULL) {
+            Py_DECREF(item);
+            goto error;
+        }
+        PyTuple_SET_ITEM(item, 2, o);
+        o = PyUnicode_FromString(ai->ai_canonname ? ai->ai_canonname : "");
+        if (o == NULL) {
+            Py_DECREF(item);
+            goto error;
+        }
+        PyTuple_SET_ITEM(item, 3, o);
+        /* The C library lists one address once per socket type; the
+         * same address gets the same (immutable) tuple. */
+        if (prev_addr != NULL && prev_ai->ai_addrlen == ai->ai_addrlen &&
+            (prev_ai->ai_protocol == ai->ai_protocol ||
+             ai->ai_family == AF_INET || ai->ai_family == AF_INET6) &&
+            memcmp(prev_ai->ai_addr, ai->ai_addr, ai->ai_addrlen) == 0) {
+            o = Py_NewRef(prev_addr);
+        }
+        else {
+            o = csocket_make_address_fast(st, ai->ai_addr, ai->ai_addrlen,
+                                          ai->ai_protocol);
+            if (o == NULL) {
+                Py_DECREF(item);
+                goto error;
+            }
+            prev_addr = o;
+            prev_ai = ai;
+        }
+        PyTuple_SET_ITEM(item, 4, o);
         r = PyList_Append(list, item);
         Py_DECREF(item);
         if (r < 0) {
             goto error;
         }
     }
+    Py_XDECREF(fam_map);
+    Py_XDECREF(kind_map);
     csock_freeaddrinfo(res);
     Py_XDECREF(host_bytes);
     Py_XDECREF(port_obj);
     return list;
 
 error:
+    Py_XDECREF(fam_map);
+    Py_XDECREF(kind_map);
     csock_freeaddrinfo(res);
     Py_XDECREF(host_bytes);
     Py_XDECREF(port_obj);

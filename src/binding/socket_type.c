@@ -35,7 +35,10 @@ csocket_timeout_from_object(PyObject *obj, int64_t *ns)
             return -1;
         }
         d = ceil(d * 1e9);
-        if (!(d < 9223372036854775807.0)) {
+        /* Out of the clock's range either way is an overflow (-inf too);
+         * only then does a negative value count as out of range. */
+        if (!(d < 9223372036854775807.0) ||
+            !(d >= -9223372036854775808.0)) {
             PyErr_SetString(PyExc_OverflowError,
                             "timestamp out of range for platform time_t");
             return -1;
@@ -89,8 +92,31 @@ csocket_timeout_to_object(int64_t ns)
     return PyFloat_FromDouble((double)ns / 1e9);
 }
 
+/* The _value2member_map_ of an Enum class, borrowed, or NULL (no
+ * exception) when it has none.  Calling an Enum class with a value first
+ * looks the value up in that map and returns what it finds, so a lookup
+ * here gives the same member without the Python-level call (about a
+ * microsecond).  The map is read from the class's own namespace, where
+ * EnumType puts it: an attribute lookup would go through the
+ * metaclass's __getattr__ hook, which costs more than the rest. */
 PyObject *
-csocket_intenum(PyObject *enum_cls, int value)
+csocket_enum_value_map(PyObject *enum_cls)
+{
+    PyObject *map;
+
+    if (enum_cls == NULL || !PyType_Check(enum_cls) ||
+        ((PyTypeObject *)enum_cls)->tp_dict == NULL) {
+        return NULL;
+    }
+    map = PyDict_GetItemString(((PyTypeObject *)enum_cls)->tp_dict,
+                               "_value2member_map_");
+    return map != NULL && PyDict_CheckExact(map) ? map : NULL;
+}
+
+/* csocket_intenum() with the map already fetched (map may be NULL): for
+ * callers that convert several values of one enum. */
+PyObject *
+csocket_intenum_map(PyObject *enum_cls, PyObject *map, int value)
 {
     PyObject *v = PyLong_FromLong(value);
     PyObject *r;
@@ -98,6 +124,18 @@ csocket_intenum(PyObject *enum_cls, int value)
     if (v == NULL || enum_cls == NULL) {
         return v;
     }
+    if (map != NULL) {
+        r = PyDict_GetItemWithError(map, v);
+        if (r != NULL) {
+            Py_DECREF(v);
+            return Py_NewRef(r);
+        }
+        if (PyErr_Occurred()) {
+            Py_DECREF(v);
+            return NULL;
+        }
+    }
+    /* Not in the map: the call decides (_missing_, pseudo-members). */
     r = PyObject_CallOneArg(enum_cls, v);
     if (r == NULL && PyErr_ExceptionMatches(PyExc_ValueError)) {
         /* Not a member: the stdlib hands back the plain int. */
@@ -106,6 +144,13 @@ csocket_intenum(PyObject *enum_cls, int value)
     }
     Py_DECREF(v);
     return r;
+}
+
+PyObject *
+csocket_intenum(PyObject *enum_cls, int value)
+{
+    return csocket_intenum_map(enum_cls, csocket_enum_value_map(enum_cls),
+                               value);
 }
 
 /* Apply a timeout to the descriptor: O_NONBLOCK in timeout and
@@ -184,20 +229,77 @@ sock_setup(csocket_socket *s, int fd, int family, int type, int proto)
     return 0;
 }
 
+/* The arguments of socket(family=-1, type=-1, proto=-1, fileno=None)
+ * into out[0..3] (NULL where not given).  The stdlib's socket class is
+ * Python, so its argument errors are those of a Python function named
+ * socket.__init__, checked in CPython's order: keywords first (unknown,
+ * then given twice), then the positional count.  Plain positional calls,
+ * the usual socket(AF_INET, SOCK_STREAM), take the first branch only and
+ * need no parser.  Returns 0 or -1. */
+static int
+init_args(PyObject *args, PyObject *kwds, PyObject **out)
+{
+    static const char *const names[] = {"family", "type", "proto",
+                                        "fileno"};
+    Py_ssize_t n = PyTuple_GET_SIZE(args), i, pos = 0;
+    PyObject *key, *value;
+
+    for (i = 0; i < 4; i++) {
+        out[i] = i < n ? PyTuple_GET_ITEM(args, i) : NULL;
+    }
+    if (kwds != NULL) {
+        while (PyDict_Next(kwds, &pos, &key, &value)) {
+            if (!PyUnicode_Check(key)) {
+                PyErr_SetString(PyExc_TypeError,
+                                "keywords must be strings");
+                return -1;
+            }
+            for (i = 0; i < 4; i++) {
+                if (PyUnicode_CompareWithASCIIString(key, names[i]) == 0) {
+                    break;
+                }
+            }
+            if (i == 4) {
+                PyErr_Format(PyExc_TypeError,
+                             "socket.__init__() got an unexpected keyword "
+                             "argument '%S'", key);
+                return -1;
+            }
+            if (out[i] != NULL) {
+                PyErr_Format(PyExc_TypeError,
+                             "socket.__init__() got multiple values for "
+                             "argument '%s'", names[i]);
+                return -1;
+            }
+            out[i] = value;
+        }
+    }
+    if (n > 4) {
+        PyErr_Format(PyExc_TypeError,
+                     "socket.__init__() takes from 1 to 5 positional "
+                     "arguments but %zd were given", n + 1);
+        return -1;
+    }
+    return 0;
+}
+
 /* socket(family=-1, type=-1, proto=-1, fileno=None) */
 static int
 sock_init(PyObject *self, PyObject *args, PyObject *kwds)
 {
-    static char *kwlist[] = {"family", "type", "proto", "fileno", NULL};
     csocket_socket *s = SELF;
+    PyObject *a[4];
     PyObject *fdobj = NULL, *fobj = NULL, *tobj = NULL, *pobj = NULL;
     int family = -1, type = -1, proto = -1;
     int fd;
 
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "|OOOO:socket", kwlist,
-                                     &fobj, &tobj, &pobj, &fdobj)) {
+    if (init_args(args, kwds, a) < 0) {
         return -1;
     }
+    fobj = a[0];
+    tobj = a[1];
+    pobj = a[2];
+    fdobj = a[3];
     if ((fobj != NULL && csocket_as_c_int(fobj, &family) < 0) ||
         (tobj != NULL && csocket_as_c_int(tobj, &type) < 0) ||
         (pobj != NULL && csocket_as_c_int(pobj, &proto) < 0)) {
@@ -589,6 +691,13 @@ sock_setblocking(PyObject *self, PyObject *arg)
 {
     long block;
 
+#if PY_VERSION_HEX >= 0x030C0000
+    /* 3.12 takes any truth value. */
+    block = PyObject_IsTrue(arg);
+    if (block < 0) {
+        return NULL;
+    }
+#else
     if (PyFloat_Check(arg)) {
         PyErr_SetString(PyExc_TypeError,
                         "'float' object cannot be interpreted as an integer");
@@ -598,6 +707,7 @@ sock_setblocking(PyObject *self, PyObject *arg)
     if (block == -1 && PyErr_Occurred()) {
         return NULL;
     }
+#endif
     if (apply_timeout(SELF, block ? -1 : 0) < 0) {
         return NULL;
     }
@@ -627,16 +737,10 @@ sock_get_inheritable(PyObject *self, PyObject *Py_UNUSED(ignored))
 static PyObject *
 sock_set_inheritable(PyObject *self, PyObject *arg)
 {
-    int flag = PyObject_IsTrue(arg);
-    int r;
+    int flag, r;
 
-    if (PyFloat_Check(arg) || arg == Py_None) {
-        PyErr_Format(PyExc_TypeError,
-                     "'%.200s' object cannot be interpreted as an integer",
-                     Py_TYPE(arg)->tp_name);
-        return NULL;
-    }
-    if (flag < 0) {
+    /* os.set_inheritable() takes an int: any integer, nothing else. */
+    if (csocket_as_int(arg, &flag) < 0) {
         return NULL;
     }
     r = csock_set_inheritable(SELF->fd, flag);
@@ -759,7 +863,8 @@ name_common(PyObject *self, int peer)
     if (r < 0) {
         return csocket_set_core_error(r);
     }
-    return csocket_make_address(SELF->state, &sa.sa, len, SELF->proto);
+    return csocket_make_address_fast(SELF->state, &sa.sa, len,
+                                     SELF->proto);
 }
 
 /* s.getsockname() -> address */
@@ -831,8 +936,8 @@ accept_raw(PyObject *self, int *nfd, PyObject **addr)
         *addr = Py_NewRef(Py_None);
     }
     else {
-        *addr = csocket_make_address(SELF->state, &c.sa.sa, c.len,
-                                     SELF->proto);
+        *addr = csocket_make_address_fast(SELF->state, &c.sa.sa, c.len,
+                                          SELF->proto);
     }
     if (*addr == NULL) {
         (void)csock_close(*nfd);
@@ -987,6 +1092,88 @@ sendto_attempt(int fd, void *p)
     return csock_sendto(fd, c->buf, c->len, c->flags, &c->sa.sa, c->salen);
 }
 
+static inline int
+is_would_block(ssize_t r)
+{
+#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
+    return r == -EAGAIN || r == -EWOULDBLOCK;
+#else
+    return r == -EAGAIN;
+#endif
+}
+
+/*
+ * Run one I/O call (fn on c) with the semantics of the call loop
+ * (csocket_call_deadline), and a short cut for sockets in non-blocking
+ * or timeout mode: their attempts are made with the GIL held.  Each such
+ * attempt carries MSG_DONTWAIT, so it cannot sleep whatever the
+ * descriptor's flags say (another descriptor sharing the open file
+ * description may have cleared O_NONBLOCK); on Linux the kernel turns
+ * O_NONBLOCK into exactly that flag for send/recv, so the call is the one
+ * the loop would have made.  Releasing and re-taking the GIL around a
+ * call that returns at once is most of the cost of a small send or recv.
+ * Only the wait for readiness (timeout mode) releases the GIL; the
+ * descriptor is read again after it, so a socket closed meanwhile gives
+ * EBADF.  Blocking sockets go through the loop: their calls can sleep,
+ * and must do so without the GIL.
+ *
+ * deadline_ns: as for csocket_call_deadline (NULL for a one-call
+ * deadline).  Returns 0 with the result in *result, or -1 with an
+ * exception set.
+ */
+static int
+io_call(csocket_socket *s, int for_write, csocket_attempt_fn fn, io_ctx *c,
+        ssize_t *result, int64_t *deadline_ns)
+{
+    int64_t local_deadline = 0;
+    int64_t *deadline = deadline_ns != NULL ? deadline_ns : &local_deadline;
+
+#ifdef MSG_DONTWAIT
+    /* Read once: the mode of the call is the mode it started in. */
+    int64_t timeout = s->timeout_ns;
+
+    if (timeout >= 0) {
+        int flags = c->flags;
+
+        for (;;) {
+            ssize_t r;
+
+            if (s->fd < 0) {
+                csocket_set_errno(EBADF);
+                return -1;
+            }
+            c->flags = flags | MSG_DONTWAIT;
+            r = fn(s->fd, c);
+            c->flags = flags;
+            if (r >= 0) {
+                *result = r;
+                return 0;
+            }
+            if (r == -EINTR) {
+                if (PyErr_CheckSignals() < 0) {
+                    return -1;
+                }
+                continue;
+            }
+            if (!is_would_block(r) || timeout == 0) {
+                csocket_set_core_error(r);
+                return -1;
+            }
+            /* The deadline starts with the first wait (the attempt
+             * before it returned at once), unless the caller runs one
+             * for a longer call (sendall). */
+            if (*deadline == 0) {
+                *deadline = csock_monotonic_ns() + timeout;
+            }
+            if (csocket_wait_ready(s, for_write, *deadline) < 0) {
+                return -1;
+            }
+        }
+    }
+#endif
+    return csocket_call_deadline(s, for_write, fn, c, result, deadline);
+}
+
 Py_ssize_t
 csocket_sock_recv_into_raw(csocket_socket *s, char *buf, Py_ssize_t len,
                            int flags)
@@ -1002,7 +1189,7 @@ csocket_sock_recv_into_raw(csocket_socket *s, char *buf, Py_ssize_t len,
     c.buf = buf;
     c.len = (size_t)len;
     c.flags = flags;
-    if (csocket_call(s, 0, recv_attempt, &c, &r) < 0) {
+    if (io_call(s, 0, recv_attempt, &c, &r, NULL) < 0) {
         return -1;
     }
     return r;
@@ -1018,7 +1205,7 @@ csocket_sock_send_raw(csocket_socket *s, const char *buf, Py_ssize_t len,
     c.buf = (char *)buf;
     c.len = (size_t)len;
     c.flags = flags;
-    if (csocket_call(s, 1, send_attempt, &c, &r) < 0) {
+    if (io_call(s, 1, send_attempt, &c, &r, NULL) < 0) {
         return -1;
     }
     return r;
@@ -1080,7 +1267,8 @@ from_address(csocket_socket *s, io_ctx *c)
     if (c->salen == 0) {
         Py_RETURN_NONE;
     }
-    return csocket_make_address(s->state, &c->sa.sa, c->salen, s->proto);
+    return csocket_make_address_fast(s->state, &c->sa.sa, c->salen,
+                                     s->proto);
 }
 
 /* s.recvfrom(bufsize[, flags]) -> (bytes, address) */
@@ -1105,7 +1293,7 @@ sock_recvfrom(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     c.buf = PyBytes_AS_STRING(buf);
     c.len = (size_t)size;
     c.flags = flags;
-    if (csocket_call(SELF, 0, recvfrom_attempt, &c, &n) < 0) {
+    if (io_call(SELF, 0, recvfrom_attempt, &c, &n, NULL) < 0) {
         Py_DECREF(buf);
         return NULL;
     }
@@ -1143,7 +1331,8 @@ parse_into_args(const char *name, PyObject *const *args, Py_ssize_t nargs,
         PyErr_Clear();
         PyErr_Format(PyExc_TypeError,
                      "%s() argument 1 must be read-write bytes-like object, "
-                     "not %.50s", name, Py_TYPE(a[0])->tp_name);
+                     "not %.50s", name,
+                     a[0] == Py_None ? "None" : Py_TYPE(a[0])->tp_name);
         return -1;
     }
     if ((a[1] != NULL && csocket_as_ssize(a[1], nbytes) < 0) ||
@@ -1216,7 +1405,7 @@ sock_recvfrom_into(PyObject *self, PyObject *const *args, Py_ssize_t nargs,
     c.buf = view.buf;
     c.len = (size_t)nbytes;
     c.flags = flags;
-    if (csocket_call(SELF, 0, recvfrom_attempt, &c, &n) < 0) {
+    if (io_call(SELF, 0, recvfrom_attempt, &c, &n, NULL) < 0) {
         PyBuffer_Release(&view);
         return NULL;
     }
@@ -1284,14 +1473,17 @@ sock_sendall(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     c.flags = flags;
-    /* The timeout is a deadline for the whole call, not per send(). */
+    /* The timeout is a deadline for the whole call, not per send(); it
+     * starts now, even though the first attempt may not need it. */
+    if (SELF->timeout_ns > 0) {
+        deadline = csock_monotonic_ns() + SELF->timeout_ns;
+    }
     do {
         ssize_t n;
 
         c.buf = (char *)view.buf + done;
         c.len = (size_t)(view.len - done);
-        if (csocket_call_deadline(SELF, 1, send_attempt, &c, &n,
-                                  &deadline) < 0) {
+        if (io_call(SELF, 1, send_attempt, &c, &n, &deadline) < 0) {
             PyBuffer_Release(&view);
             return NULL;
         }
@@ -1305,6 +1497,53 @@ sock_sendall(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     } while (done < view.len);
     PyBuffer_Release(&view);
     Py_RETURN_NONE;
+}
+
+/* The commonest sendto() address, ('a.b.c.d', port) on an AF_INET
+ * socket, parsed without the general path's allocations.  Only a form
+ * whose outcome is certain takes this way - an exact tuple of an ASCII
+ * str that is a dotted quad and an exact int port in range - and it
+ * yields the very address the general path would (that path also tries
+ * the text as a dotted quad first, with the same strict parser rules as
+ * inet_pton).  Everything else, errors included, goes the general way.
+ * Returns 1 when *c was filled, 0 otherwise (no exception set). */
+static int
+inet4_address_fast(csocket_socket *s, PyObject *addr, io_ctx *c)
+{
+    PyObject *host, *port;
+    unsigned char ip[4];
+    long p;
+
+    if (s->family != AF_INET || !PyTuple_CheckExact(addr) ||
+        PyTuple_GET_SIZE(addr) != 2) {
+        return 0;
+    }
+    host = PyTuple_GET_ITEM(addr, 0);
+    port = PyTuple_GET_ITEM(addr, 1);
+    if (!PyUnicode_CheckExact(host) || !PyLong_CheckExact(port)) {
+        return 0;
+    }
+#if PY_VERSION_HEX < 0x030C0000
+    if (!PyUnicode_IS_READY(host)) {
+        return 0;
+    }
+#endif
+    if (!PyUnicode_IS_ASCII(host) || PyUnicode_GET_LENGTH(host) > 15 ||
+        csock_inet_pton4((const char *)PyUnicode_DATA(host),
+                         (size_t)PyUnicode_GET_LENGTH(host), ip) < 0) {
+        return 0;
+    }
+    p = PyLong_AsLong(port);
+    if (p < 0 || p > 65535) {
+        PyErr_Clear();      /* an overflow: the general path reports it */
+        return 0;
+    }
+    memset(&c->sa.in4, 0, sizeof(c->sa.in4));
+    c->sa.in4.sin_family = AF_INET;
+    c->sa.in4.sin_port = htons((uint16_t)p);
+    memcpy(&c->sa.in4.sin_addr, ip, 4);
+    c->salen = (socklen_t)sizeof(c->sa.in4);
+    return 1;
 }
 
 /* s.sendto(data[, flags], address) -> int */
@@ -1330,7 +1569,8 @@ sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         return NULL;
     }
     addr = args[nargs - 1];
-    if (csocket_parse_address(SELF, addr, &c.sa, &c.salen, "sendto") < 0) {
+    if (!inet4_address_fast(SELF, addr, &c) &&
+        csocket_parse_address(SELF, addr, &c.sa, &c.salen, "sendto") < 0) {
         PyBuffer_Release(&view);
         return NULL;
     }
@@ -1341,7 +1581,7 @@ sock_sendto(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     c.buf = view.buf;
     c.len = (size_t)view.len;
     c.flags = flags;
-    if (csocket_call(SELF, 1, sendto_attempt, &c, &n) < 0) {
+    if (io_call(SELF, 1, sendto_attempt, &c, &n, NULL) < 0) {
         PyBuffer_Release(&view);
         return NULL;
     }
@@ -1391,14 +1631,19 @@ sock_setsockopt(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
         optlen = (unsigned int)v;
         r = csock_setsockopt(SELF->fd, level, opt, NULL, optlen);
     }
-    else if (PyLong_Check(args[2])) {
+    else if (PyIndex_Check(args[2])) {
         int flag;
 
+        /* Anything with __index__ is an int here, as for the stdlib's
+         * "i" format; the descriptor is read after the conversion, which
+         * runs Python code that may close the socket. */
         if (csocket_as_int(args[2], &flag) < 0) {
-            /* Too big for an int: the stdlib then asks for a buffer. */
+            /* Not an int after all (too big, or __index__ raised): the
+             * stdlib then asks for a buffer. */
             PyErr_Clear();
-            PyErr_SetString(PyExc_TypeError,
-                            "a bytes-like object is required, not 'int'");
+            PyErr_Format(PyExc_TypeError,
+                         "a bytes-like object is required, not '%.200s'",
+                         Py_TYPE(args[2])->tp_name);
             return NULL;
         }
         r = csock_setsockopt(SELF->fd, level, opt, &flag, sizeof(flag));

@@ -94,6 +94,12 @@ int csocket_call(csocket_socket *s, int for_write, csocket_attempt_fn fn,
 int csocket_call_deadline(csocket_socket *s, int for_write,
                           csocket_attempt_fn fn, void *ctx, ssize_t *result,
                           int64_t *deadline_ns);
+/* Wait until s's descriptor is ready, with the GIL released, until
+ * deadline_ns (csock_monotonic_ns() time).  Returns 0 when ready, or -1
+ * with an exception set: timeout, EBADF when the socket was closed
+ * meanwhile, whatever a signal handler raised, or poll's own error. */
+int csocket_wait_ready(csocket_socket *s, int for_write,
+                       int64_t deadline_ns);
 /* connect(2) with the stdlib's semantics, through the same loop.
  * raise_error: 1 for connect() (raises), 0 for connect_ex() (returns the
  * errno value, 0 on success, -1 only when an exception - e.g. from a
@@ -122,6 +128,11 @@ PyObject *csocket_timeout_to_object(int64_t ns);
 /* Wrap an int in the registered enum class (if any); falls back to the
  * plain int when the value is not a member (as the stdlib does). */
 PyObject *csocket_intenum(PyObject *enum_cls, int value);
+/* The enum class's value -> member dict (borrowed), or NULL (no error)
+ * when it has none; and csocket_intenum() with that map already fetched
+ * (map may be NULL), for callers that convert many values. */
+PyObject *csocket_enum_value_map(PyObject *enum_cls);
+PyObject *csocket_intenum_map(PyObject *enum_cls, PyObject *map, int value);
 
 /* ---- address.c: Python address objects <-> socket addresses. */
 /* Convert the Python address addr for socket s (its family/proto) into

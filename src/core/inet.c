@@ -42,6 +42,13 @@ is_c_space(unsigned char c)
     return c == ' ' || (c >= '\t' && c <= '\r');
 }
 
+/* Is c a decimal digit?  One comparison (unsigned wrap-around). */
+static inline int
+is_digit(unsigned char c)
+{
+    return (unsigned int)(c - '0') <= 9;
+}
+
 int
 csock_inet_pton4(const char *src, size_t len, unsigned char dst[4])
 {
@@ -49,9 +56,11 @@ csock_inet_pton4(const char *src, size_t len, unsigned char dst[4])
     const unsigned char *end = p + len;
     int part;
 
+    /* Each part is one to three digits, read without a loop: this runs
+     * for every dotted quad a program passes (sendto, connect, inet_pton,
+     * getaddrinfo's fast path). */
     for (part = 0; part < 4; part++) {
         unsigned int val;
-        int ndigits = 0;
 
         if (part > 0) {
             if (p == end || *p != '.') {
@@ -59,22 +68,25 @@ csock_inet_pton4(const char *src, size_t len, unsigned char dst[4])
             }
             p++;
         }
-        val = 0;
-        while (p < end && *p >= '0' && *p <= '9') {
+        if (p == end || !is_digit(*p)) {
+            return -EINVAL;
+        }
+        val = (unsigned int)(*p++ - '0');
+        if (p < end && is_digit(*p)) {
             /* A part that starts with 0 is the single digit 0: "01" is
              * refused rather than being read as octal or as 1. */
-            if (ndigits == 1 && val == 0) {
+            if (val == 0) {
                 return -EINVAL;
             }
-            val = val * 10 + (unsigned int)(*p - '0');
-            if (val > 255) {
-                return -EINVAL;
+            val = val * 10 + (unsigned int)(*p++ - '0');
+            if (p < end && is_digit(*p)) {
+                val = val * 10 + (unsigned int)(*p++ - '0');
+                /* More than 255, or a fourth digit (which would make it
+                 * more than 255 too). */
+                if (val > 255 || (p < end && is_digit(*p))) {
+                    return -EINVAL;
+                }
             }
-            ndigits++;
-            p++;
-        }
-        if (ndigits == 0) {
-            return -EINVAL;
         }
         dst[part] = (unsigned char)val;
     }

@@ -2,11 +2,16 @@
 
 An echo server and client over loopback through csocket (TCP, UDP and an
 AF_UNIX socket pair), then a short side-by-side timing of csocket against
-the stdlib's socket module in the same process.  The full benchmark is
-issue-tracked separately (``python -m csocket bench`` when it lands).
+the stdlib's socket module in the same process.
+
+``python -m csocket bench [options]`` runs the full benchmark instead:
+csocket, the stdlib and plain C side by side (bench/bench.py in the source
+tree; ``--help`` lists its options).
 """
 
 import hashlib
+import importlib.util
+import os
 import socket as std
 import sys
 import threading
@@ -125,10 +130,39 @@ def timing():
     print("  (CPU time per operation, best of 5 passes; same process)")
 
 
+def _bench_dir():
+    """Where bench/bench.py and bench/floor.c are: $CSOCKET_BENCH_DIR, else
+    ./bench, else the source tree this package was loaded from."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    candidates = [os.environ.get('CSOCKET_BENCH_DIR'),
+                  os.path.join(os.getcwd(), 'bench'),
+                  os.path.join(here, os.pardir, os.pardir, 'bench')]
+    for d in candidates:
+        if d and os.path.isfile(os.path.join(d, 'bench.py')) and \
+                os.path.isfile(os.path.join(d, 'floor.c')):
+            return os.path.abspath(d)
+    return None
+
+
+def bench(argv):
+    # The benchmark is source-tree material (it builds a C program), so it
+    # is loaded from bench/ rather than installed with the package.
+    d = _bench_dir()
+    if d is None:
+        print("python -m csocket bench: cannot find bench/bench.py and "
+              "bench/floor.c; run it from the csocket source tree or set "
+              "CSOCKET_BENCH_DIR", file=sys.stderr)
+        return 2
+    spec = importlib.util.spec_from_file_location(
+        '_csocket_bench', os.path.join(d, 'bench.py'))
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod.main(argv, csocket=csocket)
+
+
 def main(argv):
     if argv and argv[0] == 'bench':
-        print("the full benchmark is not part of this version yet; "
-              "showing the demo timing", file=sys.stderr)
+        return bench(argv[1:])
     print(f"csocket {csocket.__file__}")
     print("echo over loopback through csocket:")
     ok = demo_tcp() & demo_udp() & demo_unix()
