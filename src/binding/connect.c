@@ -18,6 +18,7 @@
  * what the stdlib's callers have always seen.
  */
 #include "state.h"
+#include "args.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -173,51 +174,6 @@ parse_params(const conn_params *p, PyObject *const *args, Py_ssize_t nargs,
             return -1;
         }
     }
-    return 0;
-}
-
-/* An int argument with PyArg_Parse's "i" semantics and messages, which
- * the stdlib's socketpair uses for family, type and proto. */
-static int
-int_from_object(PyObject *obj, int *out)
-{
-    long v = PyLong_AsLong(obj);
-
-    if (v == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    if (v > INT_MAX) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "signed integer is greater than maximum");
-        return -1;
-    }
-    if (v < INT_MIN) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "signed integer is less than minimum");
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
-/* An int argument as the socket constructor (Argument Clinic's int
- * converter) takes it: one message for any overflow.  fromfd's family,
- * type and proto go through that constructor in the stdlib. */
-static int
-c_int_from_object(PyObject *obj, int *out)
-{
-    int overflow;
-    long v = PyLong_AsLongAndOverflow(obj, &overflow);
-
-    if (v == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    if (overflow != 0 || v > INT_MAX || v < INT_MIN) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "Python int too large to convert to C int");
-        return -1;
-    }
-    *out = (int)v;
     return 0;
 }
 
@@ -980,13 +936,13 @@ csocket_socketpair(PyObject *module, PyObject *const *args,
         return NULL;
     }
     if (argv[0] != NULL && argv[0] != Py_None &&
-        int_from_object(argv[0], &family) < 0) {
+        csocket_as_int(argv[0], &family) < 0) {
         return NULL;
     }
-    if (argv[1] != NULL && int_from_object(argv[1], &type) < 0) {
+    if (argv[1] != NULL && csocket_as_int(argv[1], &type) < 0) {
         return NULL;
     }
-    if (argv[2] != NULL && int_from_object(argv[2], &proto) < 0) {
+    if (argv[2] != NULL && csocket_as_int(argv[2], &proto) < 0) {
         return NULL;
     }
     r = csock_socketpair(family, type, proto, fds);
@@ -1051,9 +1007,9 @@ csocket_fromfd(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     if (nfd < 0) {
         return csocket_set_core_error(nfd);
     }
-    if (c_int_from_object(argv[1], &family) < 0 ||
-        c_int_from_object(argv[2], &type) < 0 ||
-        (argv[3] != NULL && c_int_from_object(argv[3], &proto) < 0)) {
+    if (csocket_as_c_int(argv[1], &family) < 0 ||
+        csocket_as_c_int(argv[2], &type) < 0 ||
+        (argv[3] != NULL && csocket_as_c_int(argv[3], &proto) < 0)) {
         csock_close(nfd);
         return NULL;
     }
@@ -1135,9 +1091,9 @@ csocket_fallback_socketpair(PyObject *module, PyObject *const *args,
     if (parse_params(&params, args, nargs, kwnames, argv) < 0) {
         return NULL;
     }
-    if ((argv[0] != NULL && int_from_object(argv[0], &family) < 0) ||
-        (argv[1] != NULL && int_from_object(argv[1], &type) < 0) ||
-        (argv[2] != NULL && int_from_object(argv[2], &proto) < 0)) {
+    if ((argv[0] != NULL && csocket_as_int(argv[0], &family) < 0) ||
+        (argv[1] != NULL && csocket_as_int(argv[1], &type) < 0) ||
+        (argv[2] != NULL && csocket_as_int(argv[2], &proto) < 0)) {
         return NULL;
     }
     if (family == AF_INET) {

@@ -167,30 +167,6 @@ parse_pyfunc_args(const char *fname, const char *const *names,
     return 0;
 }
 
-/* An int argument as PyArg_ParseTuple's "i" converts it (__index__, then
- * the C int range with its messages).  Returns 0 or -1. */
-static int
-int_arg(PyObject *obj, int *out)
-{
-    long v = PyLong_AsLong(obj);
-
-    if (v == -1 && PyErr_Occurred()) {
-        return -1;
-    }
-    if (v > INT_MAX) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "signed integer is greater than maximum");
-        return -1;
-    }
-    if (v < INT_MIN) {
-        PyErr_SetString(PyExc_OverflowError,
-                        "signed integer is less than minimum");
-        return -1;
-    }
-    *out = (int)v;
-    return 0;
-}
-
 /* An unsigned int as "I" converts it: modulo 2**32, no range error. */
 static int
 uint_mask_arg(PyObject *obj, unsigned int *out)
@@ -410,10 +386,10 @@ csocket_getaddrinfo(PyObject *module, PyObject *const *args,
         return NULL;
     }
     /* The stdlib's order: the integers, then the host, then the port. */
-    if ((a[2] != NULL && int_arg(a[2], &family) < 0) ||
-        (a[3] != NULL && int_arg(a[3], &type) < 0) ||
-        (a[4] != NULL && int_arg(a[4], &proto) < 0) ||
-        (a[5] != NULL && int_arg(a[5], &flags) < 0)) {
+    if ((a[2] != NULL && csocket_as_int(a[2], &family) < 0) ||
+        (a[3] != NULL && csocket_as_int(a[3], &type) < 0) ||
+        (a[4] != NULL && csocket_as_int(a[4], &proto) < 0) ||
+        (a[5] != NULL && csocket_as_int(a[5], &flags) < 0)) {
         goto error;
     }
     if (a[0] == Py_None) {
@@ -601,7 +577,7 @@ csocket_getnameinfo(PyObject *module, PyObject *const *args,
     /* flags is converted before sockaddr's type is looked at, as in the
      * stdlib. */
     sa = args[0];
-    if (int_arg(args[1], &flags) < 0) {
+    if (csocket_as_int(args[1], &flags) < 0) {
         return NULL;
     }
     if (!PyTuple_Check(sa)) {
@@ -619,7 +595,7 @@ csocket_getnameinfo(PyObject *module, PyObject *const *args,
     if (host == NULL) {
         return NULL;
     }
-    if (int_arg(PyTuple_GET_ITEM(sa, 1), &port) < 0 ||
+    if (csocket_as_int(PyTuple_GET_ITEM(sa, 1), &port) < 0 ||
         (n > 2 && uint_mask_arg(PyTuple_GET_ITEM(sa, 2), &flowinfo) < 0) ||
         (n > 3 && uint_mask_arg(PyTuple_GET_ITEM(sa, 3), &scope_id) < 0)) {
         return NULL;
@@ -1069,7 +1045,7 @@ csocket_getservbyport(PyObject *module, PyObject *const *args,
     if (check_args("getservbyport", nargs, kwnames, 1, 2) < 0) {
         return NULL;
     }
-    if (int_arg(args[0], &port) < 0) {
+    if (csocket_as_int(args[0], &port) < 0) {
         return NULL;
     }
     if (nargs > 1) {
@@ -1142,7 +1118,7 @@ short_swap(const char *fname, PyObject *const *args, Py_ssize_t nargs,
         return NULL;
     }
 #else
-    if (int_arg(args[0], &v) < 0) {
+    if (csocket_as_int(args[0], &v) < 0) {
         return NULL;
     }
 #endif
@@ -1287,7 +1263,7 @@ csocket_inet_pton(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     if (check_args("inet_pton", nargs, kwnames, 2, 2) < 0) {
         return NULL;
     }
-    if (int_arg(args[0], &af) < 0) {
+    if (csocket_as_int(args[0], &af) < 0) {
         return NULL;
     }
     s = str_arg(args[1], "inet_pton", 2);
@@ -1320,7 +1296,7 @@ csocket_inet_ntop(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     if (check_args("inet_ntop", nargs, kwnames, 2, 2) < 0) {
         return NULL;
     }
-    if (int_arg(args[0], &af) < 0) {
+    if (csocket_as_int(args[0], &af) < 0) {
         return NULL;
     }
     if (PyObject_GetBuffer(args[1], &view, PyBUF_SIMPLE) < 0) {
