@@ -144,7 +144,7 @@ def _parse_params():
                                                        i))
 
 
-@pytest.mark.parametrize("fam,type_,proto,method,addr", _parse_params())
+@pytest.mark.parametrize("fam,type_,proto,method,addr", list(_parse_params()))
 def test_parse_errors_match_stdlib(csocket, fam, type_, proto, method,
                                    addr):
     family = const(fam) if isinstance(fam, str) else fam
