@@ -1,14 +1,22 @@
 # csocket - the two commands of the README, and the targets they use.
 #   make demo   set up (venv, build, install) and run python -m csocket
-#   make test   set up and run every test: C core tests, pytest suite,
-#               conformance against test.test_socket, builds on the
-#               other interpreters
+#   make test   set up and run every test: C core tests, the pytest suite
+#               (behaviour, conformance on 3.11 and 3.13, hardening, other
+#               interpreters' builds), the suite again under ASan/UBSan,
+#               and a bounded libFuzzer run of the core's parsers
+# Other targets: bench (python -m csocket bench), sanitize, fuzz,
+# fuzz-long (the long fuzz run), check (pytest only), clean.
 PYTHON ?= python3
 VENV   ?= .venv
 VPY     = $(VENV)/bin/python
 PYTEST_ARGS ?=
+# Debian packages the full test run needs: clang and its libFuzzer
+# runtime (fuzzing), iproute2 and iptables (the network-namespace fault
+# tests; they skip with the reason printed where these are missing).
+DEB_PKGS = clang-14 libclang-rt-14-dev iproute2 iptables
 
-.PHONY: demo test venv install ctest build-other clean
+.PHONY: demo test check venv install deps ctest build-other bench \
+        sanitize fuzz fuzz-long clean
 
 $(VPY):
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +28,14 @@ venv: $(VPY)
 install: venv
 	CSOCKET_WERROR=1 $(VPY) -m pip install -q --no-build-isolation .
 
+# System packages, installed only when missing (root, as on CI).
+deps:
+	@missing=""; for p in $(DEB_PKGS); do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	    echo "installing:$$missing"; \
+	    apt-get update -q && apt-get install -y -q $$missing; fi
+
 demo: install
 	cd /tmp && $(CURDIR)/$(VPY) -m csocket
 
@@ -29,9 +45,23 @@ ctest:
 build-other:
 	tools/build_other.sh
 
-test: install
+check: install
 	$(VPY) -m pytest -q -rs $(PYTEST_ARGS) tests
 
+sanitize: install
+	PYTHON=$(CURDIR)/$(VPY) tools/sanitize.sh
+
+fuzz: deps
+	$(MAKE) -C fuzz ci
+
+fuzz-long: deps
+	$(MAKE) -C fuzz long
+
+test: deps check sanitize fuzz
+
+bench: install
+	$(VPY) -m csocket bench
+
 clean:
-	rm -rf build dist src/*.egg-info $(VENV) tests/core/bin
+	rm -rf build dist src/*.egg-info $(VENV) .venv-* tests/core/bin
 	find . -name __pycache__ -prune -exec rm -rf {} +
