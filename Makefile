@@ -5,7 +5,9 @@
 #               interpreters' builds), the suite again under ASan/UBSan,
 #               and a bounded libFuzzer run of the core's parsers
 # Other targets: bench (python -m csocket bench), sanitize, fuzz,
-# fuzz-long (the long fuzz run), check (pytest only), clean.
+# fuzz-long (the long fuzz run), refleaks (debug interpreter, needs
+# Debian's python3.11-dbg python3.11-dev), leaks-long (10x leak loops),
+# check (pytest only), clean.  docs/HARDENING.md describes them.
 PYTHON ?= python3
 VENV   ?= .venv
 VPY     = $(VENV)/bin/python
@@ -16,7 +18,7 @@ PYTEST_ARGS ?=
 DEB_PKGS = clang-14 libclang-rt-14-dev iproute2 iptables
 
 .PHONY: demo test check venv install deps ctest build-other bench \
-        sanitize fuzz fuzz-long clean
+        sanitize fuzz fuzz-long refleaks leaks-long clean
 
 $(VPY):
 	$(PYTHON) -m venv $(VENV)
@@ -56,6 +58,12 @@ fuzz: deps
 
 fuzz-long: deps
 	$(MAKE) -C fuzz long
+
+refleaks:
+	tools/refleaks.sh
+
+leaks-long: install
+	CSOCKET_LEAK_SCALE=10 $(VPY) -m pytest -q -s tests/test_leaks_long.py
 
 test: deps check sanitize fuzz
 
