@@ -765,25 +765,38 @@ error:
     return NULL;
 }
 
-/* s._sendfile_use_sendfile(file, offset=0, count=None) -> int */
-PyObject *
-csocket_sock_sendfile_use_sendfile(PyObject *self, PyObject *const *args,
-                                   Py_ssize_t nargs, PyObject *kwnames)
+/* The Python-level entry points share one shape: parse (file, offset=0,
+ * count=None), fill in the defaults, call the implementation. */
+typedef PyObject *(*offset_count_impl)(PyObject *self, PyObject *file,
+                                       PyObject *offset, PyObject *count);
+
+static PyObject *
+call_with_offset_count(const char *fname, offset_count_impl impl,
+                       PyObject *self, PyObject *const *args,
+                       Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *a[3], *zero, *res;
 
-    if (parse_file_offset_count("_sendfile_use_sendfile", args, nargs,
-                                kwnames, a) < 0) {
+    if (parse_file_offset_count(fname, args, nargs, kwnames, a) < 0) {
         return NULL;
     }
     zero = PyLong_FromLong(0);
     if (zero == NULL) {
         return NULL;
     }
-    res = use_sendfile_impl(self, a[0], a[1] ? a[1] : zero,
-                            a[2] ? a[2] : Py_None);
+    res = impl(self, a[0], a[1] ? a[1] : zero, a[2] ? a[2] : Py_None);
     Py_DECREF(zero);
     return res;
+}
+
+/* s._sendfile_use_sendfile(file, offset=0, count=None) -> int */
+PyObject *
+csocket_sock_sendfile_use_sendfile(PyObject *self, PyObject *const *args,
+                                   Py_ssize_t nargs, PyObject *kwnames)
+{
+    return call_with_offset_count("_sendfile_use_sendfile",
+                                  use_sendfile_impl, self, args, nargs,
+                                  kwnames);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1007,20 +1020,8 @@ PyObject *
 csocket_sock_sendfile_use_send(PyObject *self, PyObject *const *args,
                                Py_ssize_t nargs, PyObject *kwnames)
 {
-    PyObject *a[3], *zero, *res;
-
-    if (parse_file_offset_count("_sendfile_use_send", args, nargs,
-                                kwnames, a) < 0) {
-        return NULL;
-    }
-    zero = PyLong_FromLong(0);
-    if (zero == NULL) {
-        return NULL;
-    }
-    res = use_send_impl(self, a[0], a[1] ? a[1] : zero,
-                        a[2] ? a[2] : Py_None);
-    Py_DECREF(zero);
-    return res;
+    return call_with_offset_count("_sendfile_use_send", use_send_impl,
+                                  self, args, nargs, kwnames);
 }
 
 /* ------------------------------------------------------------------ */
