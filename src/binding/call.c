@@ -13,10 +13,16 @@
  * they raise propagates), and the call is retried with whatever remains of
  * the deadline.
  *
- * The GIL is taken back after every wait, and the descriptor read again
- * under it before the next attempt: another thread may close the socket
- * while we wait, and the kernel may hand its number to a new socket at
- * once; the retry must then fail with EBADF, not touch the new socket.
+ * close() from another thread: every loop holds the descriptor
+ * (csocket_fd_hold) while it runs.  A close() meanwhile shuts the socket
+ * down, which wakes a blocked system call or wait, marks the object
+ * closed, and leaves the close(2) itself to the last holder, so the
+ * number cannot go to a new socket while a call may still use it.  The
+ * loop checks under the GIL after every attempt and wait, and ends with
+ * EBADF (what any call on a closed socket raises) once the object has
+ * lost its descriptor - closed, or detached, after which the number is
+ * the caller's and not ours to touch.  The stdlib leaves such a thread
+ * blocked until data arrives.
  */
 #include "state.h"
 
@@ -33,18 +39,23 @@ would_block(ssize_t r)
 #endif
 }
 
-int
-csocket_wait_ready(csocket_socket *s, int for_write, int64_t deadline_ns)
+/* Has s lost the descriptor fd (held by the caller) to a close() or
+ * detach() from another thread, or from a signal handler? */
+static inline int
+fd_lost(csocket_socket *s, int fd)
+{
+    return s->fd != fd;
+}
+
+static int
+wait_ready_held(csocket_socket *s, int fd, int for_write,
+                int64_t deadline_ns)
 {
     for (;;) {
-        /* Read under the GIL each time: another thread may have closed
-         * the socket while we waited, and its descriptor number may
-         * already belong to a new socket that we must not touch. */
-        int fd = s->fd;
         int64_t remaining;
         int w;
 
-        if (fd < 0) {
+        if (fd < 0 || fd_lost(s, fd)) {
             csocket_set_errno(EBADF);
             return -1;
         }
@@ -54,8 +65,13 @@ csocket_wait_ready(csocket_socket *s, int for_write, int64_t deadline_ns)
             return -1;
         }
         Py_BEGIN_ALLOW_THREADS
-        w = csock_wait(fd, for_write, remaining);
+        w = csock_wait(fd, for_write == CSOCKET_IO_WRITE, remaining);
         Py_END_ALLOW_THREADS
+        if (fd_lost(s, fd)) {
+            /* close() shut the socket down to wake us. */
+            csocket_set_errno(EBADF);
+            return -1;
+        }
         if (w > 0) {
             return 0;
         }
@@ -74,26 +90,43 @@ csocket_wait_ready(csocket_socket *s, int for_write, int64_t deadline_ns)
 }
 
 int
-csocket_call_deadline(csocket_socket *s, int for_write, csocket_attempt_fn fn,
-                      void *ctx, ssize_t *result, int64_t *deadline_ns)
+csocket_wait_ready(csocket_socket *s, int for_write, int64_t deadline_ns)
+{
+    int fd = csocket_fd_hold(s);
+    int rc = wait_ready_held(s, fd, for_write, deadline_ns);
+
+    csocket_fd_drop(s);
+    return rc;
+}
+
+static int
+call_held(csocket_socket *s, int fd, int for_write, csocket_attempt_fn fn,
+          void *ctx, ssize_t *result, int64_t *deadline_ns)
 {
     /* Read once: the mode of the call is the mode it started in. */
     int64_t timeout = s->timeout_ns;
 
     for (;;) {
-        int fd = s->fd;
         ssize_t r;
 
-        if (fd < 0) {
+        if (fd < 0 || fd_lost(s, fd)) {
             csocket_set_errno(EBADF);
             return -1;
         }
         Py_BEGIN_ALLOW_THREADS
         r = fn(fd, ctx);
         Py_END_ALLOW_THREADS
-        if (r >= 0) {
+        if (r > 0 || (r == 0 && (for_write != CSOCKET_IO_READ
+                                 || !fd_lost(s, fd)))) {
+            /* Data moved (or a connection came) before or despite a
+             * close(): the caller gets it. */
             *result = r;
             return 0;
+        }
+        if (fd_lost(s, fd)) {
+            /* The call was woken by a close() (or failed because of it). */
+            csocket_set_errno(EBADF);
+            return -1;
         }
         if (r == -EINTR) {
             if (PyErr_CheckSignals() < 0) {
@@ -112,10 +145,21 @@ csocket_call_deadline(csocket_socket *s, int for_write, csocket_attempt_fn fn,
         if (*deadline_ns == 0) {
             *deadline_ns = csock_monotonic_ns() + timeout;
         }
-        if (csocket_wait_ready(s, for_write, *deadline_ns) < 0) {
+        if (wait_ready_held(s, fd, for_write, *deadline_ns) < 0) {
             return -1;
         }
     }
+}
+
+int
+csocket_call_deadline(csocket_socket *s, int for_write, csocket_attempt_fn fn,
+                      void *ctx, ssize_t *result, int64_t *deadline_ns)
+{
+    int fd = csocket_fd_hold(s);
+    int rc = call_held(s, fd, for_write, fn, ctx, result, deadline_ns);
+
+    csocket_fd_drop(s);
+    return rc;
 }
 
 int
@@ -132,7 +176,7 @@ csocket_call(csocket_socket *s, int for_write, csocket_attempt_fn fn,
  * exception set (a signal handler raised, or the timeout expired and
  * raise_timeout is set). */
 static int
-finish_connect(csocket_socket *s, int raise_timeout)
+finish_connect(csocket_socket *s, int fd, int raise_timeout)
 {
     int64_t timeout = s->timeout_ns;
     int64_t deadline = timeout > 0 ? csock_monotonic_ns() + timeout : 0;
@@ -141,7 +185,7 @@ finish_connect(csocket_socket *s, int raise_timeout)
         int64_t remaining = -1;
         int w, r = 0;
 
-        if (s->fd < 0) {
+        if (fd_lost(s, fd)) {
             return EBADF;
         }
         if (timeout > 0) {
@@ -151,11 +195,14 @@ finish_connect(csocket_socket *s, int raise_timeout)
             }
         }
         Py_BEGIN_ALLOW_THREADS
-        w = csock_wait(s->fd, 1, remaining);
+        w = csock_wait(fd, 1, remaining);
         if (w > 0) {
-            r = csock_connect_result(s->fd);
+            r = csock_connect_result(fd);
         }
         Py_END_ALLOW_THREADS
+        if (fd_lost(s, fd)) {
+            return EBADF;       /* woken by a close() */
+        }
         if (w == 0) {
             if (raise_timeout) {
                 csocket_set_timeout(s->state);
@@ -181,19 +228,27 @@ finish_connect(csocket_socket *s, int raise_timeout)
     }
 }
 
-int
-csocket_connect_impl(csocket_socket *s, const struct sockaddr *sa,
-                     socklen_t len, int raise_error)
+static int
+connect_held(csocket_socket *s, int fd, const struct sockaddr *sa,
+             socklen_t len, int raise_error)
 {
     int r, err, wait;
 
+    if (fd < 0) {
+        err = EBADF;
+        goto done;
+    }
     Py_BEGIN_ALLOW_THREADS
-    r = csock_connect(s->fd, sa, len);
+    r = csock_connect(fd, sa, len);
     Py_END_ALLOW_THREADS
     if (r == 0) {
         return 0;
     }
     err = -r;
+    if (fd_lost(s, fd)) {
+        err = EBADF;
+        goto done;
+    }
     if (err == EINTR) {
         if (PyErr_CheckSignals() < 0) {
             return -1;
@@ -207,14 +262,26 @@ csocket_connect_impl(csocket_socket *s, const struct sockaddr *sa,
         wait = s->timeout_ns > 0 && err == EINPROGRESS;
     }
     if (wait) {
-        err = finish_connect(s, raise_error);
+        err = finish_connect(s, fd, raise_error);
         if (err < 0) {
             return -1;
         }
     }
+done:
     if (err != 0 && raise_error) {
         csocket_set_errno(err);
         return -1;
     }
     return err;
+}
+
+int
+csocket_connect_impl(csocket_socket *s, const struct sockaddr *sa,
+                     socklen_t len, int raise_error)
+{
+    int fd = csocket_fd_hold(s);
+    int rc = connect_held(s, fd, sa, len, raise_error);
+
+    csocket_fd_drop(s);
+    return rc;
 }

@@ -603,7 +603,8 @@ use_sendfile_impl(PyObject *self, PyObject *file, PyObject *offset_obj,
 {
     csocket_state *st = ((csocket_socket *)self)->state;
     PyObject *r;
-    int sockfd, filefd, has_count;
+    csocket_socket *sock;
+    int sockfd, filefd, has_count, held;
     int64_t fsize, timeout, offset;
     Py_ssize_t count = 0, blocksize;
     long long total = 0;
@@ -696,10 +697,20 @@ use_sendfile_impl(PyObject *self, PyObject *file, PyObject *offset_obj,
     }
     blocksize = fsize < SENDFILE_BLOCK_MAX ? (Py_ssize_t)fsize
                                            : SENDFILE_BLOCK_MAX;
+    /* Hold the descriptor for the whole transfer (state.h): a close()
+     * from another thread wakes a blocked sendfile(2), and the number
+     * stays ours until we are done.  (A subclass whose fileno() names
+     * another descriptor is on its own, as with the stdlib.) */
+    sock = (csocket_socket *)self;
+    held = sockfd == csocket_fd_hold(sock);
     for (;;) {
         Py_ssize_t want = blocksize;
         ssize_t n;
 
+        if (held && sock->fd != sockfd) {
+            csocket_set_errno(EBADF);
+            goto error;
+        }
         if (has_count) {
             want = count - (Py_ssize_t)total;
             if (want <= 0) {
@@ -712,6 +723,14 @@ use_sendfile_impl(PyObject *self, PyObject *file, PyObject *offset_obj,
         Py_BEGIN_ALLOW_THREADS
         n = csock_sendfile(sockfd, filefd, &offset, (size_t)want);
         Py_END_ALLOW_THREADS
+        if (held && sock->fd != sockfd) {
+            /* A close() from another thread woke or ended the call. */
+            if (n > 0) {
+                total += n;
+            }
+            csocket_set_errno(EBADF);
+            goto error;
+        }
         if (n > 0) {
             total += n;
             /* A signal that arrived during a long transfer shortens it
@@ -755,12 +774,14 @@ use_sendfile_impl(PyObject *self, PyObject *file, PyObject *offset_obj,
         }
         goto error;
     }
+    csocket_fd_drop(sock);
     if (finally_seek(file, total, NULL, offset) < 0) {
         return NULL;
     }
     return PyLong_FromLongLong(total);
 
 error:
+    csocket_fd_drop(sock);
     finally_seek(file, total, NULL, offset);
     return NULL;
 }

@@ -19,6 +19,85 @@
 /* ------------------------------------------------------------------ */
 /* Timeouts                                                             */
 
+/* The interpreter's own words for a timeout it cannot represent, which
+ * the stdlib passes on.  They differ between releases - even within 3.11
+ * (3.11.2 says "too large to convert to C _PyTime_t" for a float, 3.11.7
+ * "out of range for platform time_t") - so they are asked of the running
+ * interpreter once: time.sleep() converts its argument the same way, and
+ * a hugely negative value overflows before sleep() looks at its sign, so
+ * the probe never sleeps (any other outcome keeps the default).  The
+ * text is the same for every interpreter in the process. */
+static char float_overflow_msg[128] =
+    "timestamp out of range for platform time_t";
+#if PY_VERSION_HEX >= 0x030D0000
+static char int_overflow_msg[128] =
+    "timestamp too large to convert to C PyTime_t";
+#else
+static char int_overflow_msg[128] =
+    "timestamp too large to convert to C _PyTime_t";
+#endif
+
+static void
+probe_overflow_msg(PyObject *sleep, PyObject *arg, char *buf, size_t size)
+{
+    PyObject *r, *type, *value, *tb, *text;
+    const char *utf8;
+
+    if (arg == NULL) {
+        PyErr_Clear();
+        return;
+    }
+    r = PyObject_CallOneArg(sleep, arg);
+    Py_DECREF(arg);
+    if (r != NULL) {
+        Py_DECREF(r);           /* cannot happen: it would have slept */
+        return;
+    }
+    if (!PyErr_ExceptionMatches(PyExc_OverflowError)) {
+        PyErr_Clear();
+        return;
+    }
+    PyErr_Fetch(&type, &value, &tb);
+    PyErr_NormalizeException(&type, &value, &tb);
+    text = value != NULL ? PyObject_Str(value) : NULL;
+    utf8 = text != NULL ? PyUnicode_AsUTF8(text) : NULL;
+    if (utf8 != NULL && strlen(utf8) < size) {
+        strcpy(buf, utf8);
+    }
+    PyErr_Clear();
+    Py_XDECREF(text);
+    Py_XDECREF(type);
+    Py_XDECREF(value);
+    Py_XDECREF(tb);
+}
+
+int
+csocket_timeout_init(void)
+{
+    static int probed;
+    PyObject *time_mod, *sleep;
+
+    if (probed) {
+        return 0;
+    }
+    time_mod = PyImport_ImportModule("time");
+    if (time_mod == NULL) {
+        return -1;
+    }
+    sleep = PyObject_GetAttrString(time_mod, "sleep");
+    Py_DECREF(time_mod);
+    if (sleep == NULL) {
+        return -1;
+    }
+    probe_overflow_msg(sleep, PyFloat_FromDouble(-1e300), float_overflow_msg,
+                       sizeof(float_overflow_msg));
+    probe_overflow_msg(sleep, PyLong_FromDouble(-1e30), int_overflow_msg,
+                       sizeof(int_overflow_msg));
+    Py_DECREF(sleep);
+    probed = 1;
+    return 0;
+}
+
 int
 csocket_timeout_from_object(PyObject *obj, int64_t *ns)
 {
@@ -39,8 +118,7 @@ csocket_timeout_from_object(PyObject *obj, int64_t *ns)
          * only then does a negative value count as out of range. */
         if (!(d < 9223372036854775807.0) ||
             !(d >= -9223372036854775808.0)) {
-            PyErr_SetString(PyExc_OverflowError,
-                            "timestamp out of range for platform time_t");
+            PyErr_SetString(PyExc_OverflowError, float_overflow_msg);
             return -1;
         }
         if (d < 0) {
@@ -64,15 +142,12 @@ csocket_timeout_from_object(PyObject *obj, int64_t *ns)
             return -1;
         }
         if (overflow > 0 || v > INT64_MAX / 1000000000) {
-            PyErr_SetString(PyExc_OverflowError,
-                            "timestamp too large to convert to C _PyTime_t");
+            PyErr_SetString(PyExc_OverflowError, int_overflow_msg);
             return -1;
         }
         if (overflow < 0 || v < 0) {
             if (overflow < 0 || v < INT64_MIN / 1000000000) {
-                PyErr_SetString(PyExc_OverflowError,
-                                "timestamp too large to convert to C "
-                                "_PyTime_t");
+                PyErr_SetString(PyExc_OverflowError, int_overflow_msg);
                 return -1;
             }
             PyErr_SetString(PyExc_ValueError, "Timeout value out of range");
@@ -191,6 +266,8 @@ sock_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     s->timeout_ns = -1;
     s->io_refs = 0;
     s->closed = 0;
+    s->inflight = 0;
+    s->deferred_fd = -1;
     s->weakreflist = NULL;
     s->state = csocket_state_from_type(type);
     if (s->state == NULL) {
@@ -405,6 +482,11 @@ sock_finalize(PyObject *self)
     csocket_socket *s = SELF;
     PyObject *exc_type, *exc_value, *exc_tb;
 
+    if (s->deferred_fd >= 0) {
+        /* Cannot happen (a holder owns a reference), but never leak. */
+        (void)csock_close(s->deferred_fd);
+        s->deferred_fd = -1;
+    }
     if (s->fd < 0) {
         return;
     }
@@ -442,7 +524,24 @@ sock_dealloc(PyObject *self)
 /* ------------------------------------------------------------------ */
 /* Closing                                                              */
 
-/* s._real_close(): close the descriptor now. */
+void
+csocket_fd_drop(csocket_socket *s)
+{
+    if (--s->inflight == 0 && s->deferred_fd >= 0) {
+        int fd = s->deferred_fd;
+
+        /* The last call that used it after close(): close it now.  Its
+         * error (if any) has no one to go to; close() returned long ago. */
+        s->deferred_fd = -1;
+        Py_BEGIN_ALLOW_THREADS
+        (void)csock_close(fd);
+        Py_END_ALLOW_THREADS
+    }
+}
+
+/* s._real_close(): close the descriptor now - or, while other threads
+ * are blocked on it, shut it down to wake them and let the last of them
+ * close it (see csocket_fd_hold in state.h). */
 static PyObject *
 sock_real_close(PyObject *self, PyObject *Py_UNUSED(ignored))
 {
@@ -453,6 +552,13 @@ sock_real_close(PyObject *self, PyObject *Py_UNUSED(ignored))
         int r;
 
         s->fd = -1;
+        if (s->inflight > 0 && s->deferred_fd < 0) {
+            /* Set before the shutdown, under the GIL: a holder cannot
+             * drop in between and miss it. */
+            s->deferred_fd = fd;
+            (void)csock_shutdown(fd, SHUT_RDWR);
+            Py_RETURN_NONE;
+        }
         Py_BEGIN_ALLOW_THREADS
         r = csock_close(fd);
         Py_END_ALLOW_THREADS
@@ -927,7 +1033,7 @@ accept_raw(PyObject *self, int *nfd, PyObject **addr)
         return -1;
     }
     memset(&c.sa, 0, sizeof(c.sa));
-    if (csocket_call(SELF, 0, accept_attempt, &c, &r) < 0) {
+    if (csocket_call(SELF, CSOCKET_IO_ACCEPT, accept_attempt, &c, &r) < 0) {
         return -1;
     }
     *nfd = (int)r;
@@ -1134,7 +1240,6 @@ io_call(csocket_socket *s, int for_write, csocket_attempt_fn fn, io_ctx *c,
 
     if (timeout >= 0) {
         int flags = c->flags;
-
         for (;;) {
             ssize_t r;
 

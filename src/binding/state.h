@@ -57,12 +57,35 @@ typedef struct {
     /* The stdlib's private attributes that libraries reach for. */
     Py_ssize_t io_refs;   /* _io_refs: open makefile() objects */
     char closed;          /* _closed: close() was called */
+    /* Calls under way that use fd across a GIL release (a blocking
+     * system call, a wait for readiness).  While there are any, close()
+     * does not close fd: it shuts the socket down, which wakes them, and
+     * leaves the close to the last of them (deferred_fd).  So a blocked
+     * thread wakes up, and the descriptor number cannot be handed to a
+     * new socket while a call may still use it. */
+    int inflight;
+    int deferred_fd;      /* -1, or the fd that close() left to them */
     PyObject *weakreflist;
     csocket_state *state; /* owning module's state (the type keeps the
                              module alive, and the instance the type). */
 } csocket_socket;
 
 #define CSOCKET_SOCKET_CHECK(st, o) PyObject_TypeCheck((o), (st)->socket_type)
+
+/* ---- socket_type.c: bracket every use of s->fd that spans a GIL
+ * release.  csocket_fd_hold() returns the descriptor (-1 when closed),
+ * which stays this socket's until the matching csocket_fd_drop(): a
+ * close() meanwhile only shuts it down (waking the holder) and marks
+ * s->fd closed, and the last drop closes it.  Holders must check
+ * s->fd == fd under the GIL before each new attempt, and stop (EBADF)
+ * once it differs: the socket was closed or detached. */
+static inline int
+csocket_fd_hold(csocket_socket *s)
+{
+    s->inflight++;
+    return s->fd;
+}
+void csocket_fd_drop(csocket_socket *s);
 
 /* ---- errors.c: every exception the binding raises goes through here. */
 /* Raise OSError (its errno subclass) for err (a positive errno value);
@@ -86,6 +109,13 @@ PyObject *csocket_set_herror(csocket_state *st, int code);
  * attempt's result in *result, or -1 with an exception set (timeout,
  * OSError, or whatever a signal handler raised). */
 typedef ssize_t (*csocket_attempt_fn)(int fd, void *ctx);
+/* Values of the loop's for_write argument.  A read that returns 0
+ * (end of file) after the socket was closed by another thread raises
+ * EBADF: the close woke it, the peer did not end the stream.  accept()'s
+ * result is a descriptor, and 0 is a valid one. */
+#define CSOCKET_IO_READ 0
+#define CSOCKET_IO_WRITE 1
+#define CSOCKET_IO_ACCEPT 2
 int csocket_call(csocket_socket *s, int for_write, csocket_attempt_fn fn,
                  void *ctx, ssize_t *result);
 /* Same, with an explicit timeout (ns; -1 none) and deadline handling for
@@ -123,6 +153,9 @@ Py_ssize_t csocket_sock_send_raw(csocket_socket *s, const char *buf,
  * (-1 for None); raises ValueError("Timeout value out of range") for
  * negative values, TypeError for other types.  Returns 0/-1. */
 int csocket_timeout_from_object(PyObject *obj, int64_t *ns);
+/* Learns the interpreter's wording of timeout overflow errors (once per
+ * process; module exec calls it).  Returns 0 / -1. */
+int csocket_timeout_init(void);
 /* Timeout ns -> Python float or None. */
 PyObject *csocket_timeout_to_object(int64_t ns);
 /* Wrap an int in the registered enum class (if any); falls back to the
