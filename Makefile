@@ -3,10 +3,12 @@
 #   make test   set up and run every test: C core tests, the pytest suite
 #               (behaviour, conformance on 3.11 and 3.13, hardening, other
 #               interpreters' builds), the suite again under ASan/UBSan,
-#               and a bounded libFuzzer run of the core's parsers
+#               a bounded libFuzzer run of the core's parsers, and the
+#               reference-leak run on Debian's debug interpreter
 # Other targets: bench (python -m csocket bench), sanitize, fuzz,
-# fuzz-long (the long fuzz run), refleaks (debug interpreter, needs
-# Debian's python3.11-dbg python3.11-dev), leaks-long (10x leak loops),
+# fuzz-long (the long fuzz run), refleaks (debug interpreter: Debian's
+# python3.11-dbg, python3.11-dev, libpython3.11-testsuite), leaks-long
+# (10x leak loops),
 # check (pytest only), clean.  docs/HARDENING.md describes them.
 PYTHON ?= python3
 VENV   ?= .venv
@@ -14,8 +16,10 @@ VPY     = $(VENV)/bin/python
 PYTEST_ARGS ?=
 # Debian packages the full test run needs: clang and its libFuzzer
 # runtime (fuzzing), iproute2 and iptables (the network-namespace fault
-# tests; they skip with the reason printed where these are missing).
-DEB_PKGS = clang-14 libclang-rt-14-dev iproute2 iptables
+# tests; they skip with the reason printed where these are missing), the
+# debug interpreter with its headers and test suite (refleaks).
+DEB_PKGS = clang-14 libclang-rt-14-dev iproute2 iptables python3.11-dbg \
+           python3.11-dev libpython3.11-testsuite
 
 .PHONY: demo test check venv install deps ctest build-other bench \
         sanitize fuzz fuzz-long refleaks leaks-long clean
@@ -59,13 +63,13 @@ fuzz: deps
 fuzz-long: deps
 	$(MAKE) -C fuzz long
 
-refleaks:
+refleaks: deps
 	tools/refleaks.sh
 
 leaks-long: install
 	CSOCKET_LEAK_SCALE=10 $(VPY) -m pytest -q -s tests/test_leaks_long.py
 
-test: deps check sanitize fuzz
+test: deps check sanitize fuzz refleaks
 
 bench: install
 	$(VPY) -m csocket bench
