@@ -10,6 +10,7 @@ os.sendfile path) and ``_sendfile_use_send`` (the read/send path).
 import hashlib
 import io
 import os
+import socket as std
 import signal
 import threading
 import time
@@ -503,6 +504,44 @@ def test_check_params_arguments(pair):
                        "5 were given"):
         s._check_sendfile_params(io.BytesIO(), 0, None, 1)
     assert s._check_sendfile_params(io.BytesIO(), "any offset", 3) is None
+
+
+CHECK_CALLS = [
+    ((), {}), ((1,), {}), ((1, 2), {}), ((1, 2, 3, 4), {}),
+    ((), {"count": 3}), ((), {"offset": 0}), ((1,), {"count": None}),
+    ((1, 2, 3), {"file": 1}), ((1, 2), {"x": 1}),
+    ((), {"file": "F", "offset": 0, "count": None}),
+    ((), {"count": None, "offset": 0, "file": "F"}),
+    (("F",), {"offset": 0, "count": 5}),
+    (("F", 0), {"count": None}),
+]
+
+
+@pytest.mark.parametrize("call", range(len(CHECK_CALLS)))
+def test_check_params_keywords(pair, call):
+    """Keyword arguments are taken (it is a plain Python method in the
+    stdlib); missing and repeated arguments are worded as Python words
+    them.  "F" stands for a real binary file."""
+    args, kwargs = CHECK_CALLS[call]
+    with open(__file__, "rb") as f:
+        args = tuple(f if a == "F" else a for a in args)
+        kwargs = {k: f if v == "F" else v for k, v in kwargs.items()}
+        try:
+            got = ("ok", pair[0]._check_sendfile_params(*args, **kwargs))
+        except Exception as e:
+            got = (type(e).__name__, str(e))
+    with open(__file__, "rb") as f:
+        args = tuple(f if a == "F" else a for a in CHECK_CALLS[call][0])
+        kwargs = {k: f if v == "F" else v
+                  for k, v in CHECK_CALLS[call][1].items()}
+        ref = std.socket(std.AF_UNIX, std.SOCK_STREAM)
+        try:
+            want = ("ok", ref._check_sendfile_params(*args, **kwargs))
+        except Exception as e:
+            want = (type(e).__name__, str(e))
+        finally:
+            ref.close()
+    assert got == want
 
 
 @pytest.mark.parametrize("method", METHODS)

@@ -262,18 +262,27 @@ finally_seek(PyObject *file, long long total, PyObject *base,
  * given.  Returns 0 or -1.
  */
 static int
-parse_file_offset_count(const char *fname, PyObject *const *args,
-                        Py_ssize_t nargs, PyObject *kwnames,
-                        PyObject **out)
+parse_file_offset_count_req(const char *fname, PyObject *const *args,
+                            Py_ssize_t nargs, PyObject *kwnames,
+                            PyObject **out, int required)
 {
     static const char *const names[] = {"file", "offset", "count"};
     Py_ssize_t nkw, i, j;
+    int nmissing = 0;
+    const char *missing[3];
 
     out[0] = out[1] = out[2] = NULL;
     if (nargs > 3) {
-        PyErr_Format(PyExc_TypeError,
-                     "socket.%s() takes from 2 to 4 positional arguments "
-                     "but %zd were given", fname, nargs + 1);
+        if (required == 3) {
+            PyErr_Format(PyExc_TypeError,
+                         "socket.%s() takes 4 positional arguments but %zd "
+                         "were given", fname, nargs + 1);
+        }
+        else {
+            PyErr_Format(PyExc_TypeError,
+                         "socket.%s() takes from 2 to 4 positional "
+                         "arguments but %zd were given", fname, nargs + 1);
+        }
         return -1;
     }
     for (i = 0; i < nargs; i++) {
@@ -302,13 +311,40 @@ parse_file_offset_count(const char *fname, PyObject *const *args,
         }
         out[i] = args[nargs + j];
     }
-    if (out[0] == NULL) {
+    for (i = 0; i < required; i++) {
+        if (out[i] == NULL) {
+            missing[nmissing++] = names[i];
+        }
+    }
+    /* Worded as Python words a call to a def missing arguments. */
+    if (nmissing == 1) {
         PyErr_Format(PyExc_TypeError,
                      "socket.%s() missing 1 required positional argument: "
-                     "'file'", fname);
+                     "'%s'", fname, missing[0]);
+        return -1;
+    }
+    if (nmissing == 2) {
+        PyErr_Format(PyExc_TypeError,
+                     "socket.%s() missing 2 required positional arguments: "
+                     "'%s' and '%s'", fname, missing[0], missing[1]);
+        return -1;
+    }
+    if (nmissing == 3) {
+        PyErr_Format(PyExc_TypeError,
+                     "socket.%s() missing 3 required positional arguments: "
+                     "'%s', '%s', and '%s'", fname, missing[0], missing[1],
+                     missing[2]);
         return -1;
     }
     return 0;
+}
+
+static int
+parse_file_offset_count(const char *fname, PyObject *const *args,
+                        Py_ssize_t nargs, PyObject *kwnames,
+                        PyObject **out)
+{
+    return parse_file_offset_count_req(fname, args, nargs, kwnames, out, 1);
 }
 
 /* ------------------------------------------------------------------ */
@@ -552,28 +588,15 @@ check_params(PyObject *self, PyObject *file, PyObject *offset,
 /* s._check_sendfile_params(file, offset, count) */
 PyObject *
 csocket_sock_check_sendfile_params(PyObject *self, PyObject *const *args,
-                                   Py_ssize_t nargs)
+                                   Py_ssize_t nargs, PyObject *kwnames)
 {
-    if (nargs > 3) {
-        PyErr_Format(PyExc_TypeError,
-                     "socket._check_sendfile_params() takes 4 positional "
-                     "arguments but %zd were given", nargs + 1);
-        return NULL;
-    }
-    if (nargs < 3) {
-        static const char *const missing[] = {
-            "3 required positional arguments: 'file', 'offset', and "
-            "'count'",
-            "2 required positional arguments: 'offset' and 'count'",
-            "1 required positional argument: 'count'",
-        };
+    PyObject *a[3];
 
-        PyErr_Format(PyExc_TypeError,
-                     "socket._check_sendfile_params() missing %s",
-                     missing[nargs]);
+    if (parse_file_offset_count_req("_check_sendfile_params", args, nargs,
+                                    kwnames, a, 3) < 0) {
         return NULL;
     }
-    if (check_params_impl(self, args[0], args[2]) < 0) {
+    if (check_params_impl(self, a[0], a[2]) < 0) {
         return NULL;
     }
     Py_RETURN_NONE;

@@ -1912,7 +1912,7 @@ static PyMethodDef sock_methods[] = {
      METH_FASTCALL | METH_KEYWORDS, NULL},
     {"_check_sendfile_params",
      (PyCFunction)(void (*)(void))csocket_sock_check_sendfile_params,
-     METH_FASTCALL, NULL},
+     METH_FASTCALL | METH_KEYWORDS, NULL},
     {"setblocking", sock_setblocking, METH_O, "setblocking(flag)"},
     {"settimeout", sock_settimeout, METH_O, "settimeout(timeout)"},
     {"setsockopt", (PyCFunction)(void (*)(void))sock_setsockopt,

@@ -227,7 +227,8 @@ PyObject *csocket_sock_sendfile_use_send(PyObject *self,
 /* s._check_sendfile_params(file, offset, count) */
 PyObject *csocket_sock_check_sendfile_params(PyObject *self,
                                              PyObject *const *args,
-                                             Py_ssize_t nargs);
+                                             Py_ssize_t nargs,
+                                             PyObject *kwnames);
 
 /* ---- msg.c: sendmsg/recvmsg with ancillary data (socket methods), and
  * the module functions send_fds/recv_fds. */
