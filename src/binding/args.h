@@ -187,6 +187,29 @@ csocket_gather_args(const char *fname, PyObject *const *args,
     return 0;
 }
 
+/* ---- Functions the stdlib writes in Python (pyargs.c): their argument
+ * errors are the interpreter's for a def.  A parameter list: npos
+ * positional-or-keyword parameters, the first nreq of them required,
+ * then nkwonly optional keyword-only ones; names holds all of them in
+ * order.  fname is the name as Python reports it ("create_connection",
+ * "socket.sendfile"); method: 1 when it is a method, whose self counts in
+ * the "takes N positional arguments" numbers. */
+#define CSOCKET_PYSIG_MAX 8
+typedef struct {
+    const char *fname;
+    const char *const *names;
+    int npos;
+    int nreq;
+    int nkwonly;
+    int method;
+} csocket_pysig;
+
+/* Fill out[0 .. npos + nkwonly) with borrowed references to the
+ * arguments, NULL for those not given.  Returns 0, or -1 with the
+ * TypeError the Python function raises for the same call. */
+int csocket_pyfunc_args(const csocket_pysig *sig, PyObject *const *args,
+                        Py_ssize_t nargs, PyObject *kwnames, PyObject **out);
+
 /* ---- Address results on the hot paths (recvfrom, accept, getaddrinfo).
  *
  * The (host, port) tuple of an AF_INET address, or (host, port,

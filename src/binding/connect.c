@@ -23,160 +23,6 @@
 #include <errno.h>
 #include <limits.h>
 
-/* ------------------------------------------------------------------ */
-/* Python-function-style argument parsing.                             */
-
-/* A parameter list: npos positional-or-keyword parameters, the first nreq
- * of them required, followed by nkwonly optional keyword-only ones.
- * names holds the npos + nkwonly names in order. */
-typedef struct {
-    const char *fname;
-    const char *const *names;
-    int npos;
-    int nreq;
-    int nkwonly;
-} conn_params;
-
-/* "'a'", "'a' and 'b'", "'a', 'b', and 'c'", as Python lists missing
- * arguments.  Returns a new reference or NULL. */
-static PyObject *
-format_missing(const char *const *names, const int *which, int n)
-{
-    PyObject *parts = PyList_New(0);
-    PyObject *sep = NULL, *res = NULL;
-    int i;
-
-    if (parts == NULL) {
-        return NULL;
-    }
-    for (i = 0; i < n; i++) {
-        const char *glue = "";
-        PyObject *part;
-
-        if (i > 0) {
-            if (i == n - 1) {
-                glue = n == 2 ? " and " : ", and ";
-            }
-            else {
-                glue = ", ";
-            }
-        }
-        part = PyUnicode_FromFormat("%s'%s'", glue, names[which[i]]);
-        if (part == NULL || PyList_Append(parts, part) < 0) {
-            Py_XDECREF(part);
-            goto done;
-        }
-        Py_DECREF(part);
-    }
-    sep = PyUnicode_FromString("");
-    if (sep != NULL) {
-        res = PyUnicode_Join(sep, parts);
-    }
-done:
-    Py_XDECREF(sep);
-    Py_DECREF(parts);
-    return res;
-}
-
-/* Fill out[0 .. npos + nkwonly) with borrowed references to the
- * arguments, NULL for those not given.  Returns 0, or -1 with the
- * TypeError a Python function raises for the same call (checked in the
- * interpreter's order: keywords, then the positional count, then missing
- * arguments). */
-static int
-parse_params(const conn_params *p, PyObject *const *args, Py_ssize_t nargs,
-             PyObject *kwnames, PyObject **out)
-{
-    int total = p->npos + p->nkwonly;
-    Py_ssize_t nkw = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
-    Py_ssize_t i;
-    int j, kwonly_given = 0;
-
-    for (j = 0; j < total; j++) {
-        out[j] = NULL;
-    }
-    for (i = 0; i < nargs && i < p->npos; i++) {
-        out[i] = args[i];
-    }
-    for (i = 0; i < nkw; i++) {
-        PyObject *key = PyTuple_GET_ITEM(kwnames, i);
-
-        for (j = 0; j < total; j++) {
-            if (PyUnicode_CompareWithASCIIString(key, p->names[j]) == 0) {
-                break;
-            }
-        }
-        if (j == total) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() got an unexpected keyword argument '%S'",
-                         p->fname, key);
-            return -1;
-        }
-        if (out[j] != NULL) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() got multiple values for argument '%s'",
-                         p->fname, p->names[j]);
-            return -1;
-        }
-        out[j] = args[nargs + i];
-        if (j >= p->npos) {
-            kwonly_given++;
-        }
-    }
-    if (nargs > p->npos) {
-        PyObject *sig, *extra;
-
-        if (p->nreq < p->npos) {
-            sig = PyUnicode_FromFormat("from %d to %d positional arguments",
-                                       p->nreq, p->npos);
-        }
-        else {
-            sig = PyUnicode_FromFormat("%d positional argument%s", p->npos,
-                                       p->npos == 1 ? "" : "s");
-        }
-        if (kwonly_given > 0) {
-            extra = PyUnicode_FromFormat(
-                " positional argument%s (and %d keyword-only argument%s)",
-                nargs == 1 ? "" : "s", kwonly_given,
-                kwonly_given == 1 ? "" : "s");
-        }
-        else {
-            extra = PyUnicode_FromString("");
-        }
-        if (sig != NULL && extra != NULL) {
-            PyErr_Format(PyExc_TypeError, "%s() takes %U but %zd%U %s given",
-                         p->fname, sig, nargs, extra,
-                         nargs == 1 && kwonly_given == 0 ? "was" : "were");
-        }
-        Py_XDECREF(sig);
-        Py_XDECREF(extra);
-        return -1;
-    }
-    {
-        int missing[8];
-        int nmissing = 0;
-
-        for (j = 0; j < p->nreq && nmissing < 8; j++) {
-            if (out[j] == NULL) {
-                missing[nmissing++] = j;
-            }
-        }
-        if (nmissing > 0) {
-            PyObject *list = format_missing(p->names, missing, nmissing);
-
-            if (list != NULL) {
-                PyErr_Format(PyExc_TypeError,
-                             "%s() missing %d required positional "
-                             "argument%s: %U", p->fname, nmissing,
-                             nmissing == 1 ? "" : "s", list);
-                Py_DECREF(list);
-            }
-            return -1;
-        }
-    }
-    return 0;
-}
-
 /* Unpack obj into exactly n new references, as "a, b = obj" does, with
  * the same exceptions and messages (the stdlib unpacks the address and
  * each getaddrinfo entry that way). */
@@ -459,8 +305,8 @@ csocket_create_connection(PyObject *module, PyObject *const *args,
 {
     static const char *const names[] = {
         "address", "timeout", "source_address", "all_errors"};
-    static const conn_params params = {
-        "create_connection", names, 3, 1, 1};
+    static const csocket_pysig params = {
+        "create_connection", names, 3, 1, 1, 0};
     csocket_state *st = csocket_get_state(module);
     PyObject *argv[4];
     PyObject *hostport[2] = {NULL, NULL};
@@ -470,7 +316,7 @@ csocket_create_connection(PyObject *module, PyObject *const *args,
     PyObject *stream = NULL, *zero = NULL;
     int all_errors = 0;
 
-    if (parse_params(&params, args, nargs, kwnames, argv) < 0) {
+    if (csocket_pyfunc_args(&params, args, nargs, kwnames, argv) < 0) {
         return NULL;
     }
     timeout = argv[1] != NULL ? argv[1] : st->global_default_timeout;
@@ -660,10 +506,10 @@ static PyObject *
 csocket_has_dualstack_ipv6(PyObject *module, PyObject *const *args,
                            Py_ssize_t nargs, PyObject *kwnames)
 {
-    static const conn_params params = {
-        "has_dualstack_ipv6", NULL, 0, 0, 0};
+    static const csocket_pysig params = {
+        "has_dualstack_ipv6", NULL, 0, 0, 0, 0};
 
-    if (parse_params(&params, args, nargs, kwnames, NULL) < 0) {
+    if (csocket_pyfunc_args(&params, args, nargs, kwnames, NULL) < 0) {
         return NULL;
     }
 #if defined(AF_INET6) && defined(IPPROTO_IPV6) && defined(IPV6_V6ONLY)
@@ -736,13 +582,13 @@ csocket_create_server(PyObject *module, PyObject *const *args,
 {
     static const char *const names[] = {
         "address", "family", "backlog", "reuse_port", "dualstack_ipv6"};
-    static const conn_params params = {"create_server", names, 1, 1, 4};
+    static const csocket_pysig params = {"create_server", names, 1, 1, 4, 0};
     PyObject *argv[5];
     PyObject *address, *family = NULL, *backlog, *inet6 = NULL;
     PyObject *cls = NULL, *sock = NULL, *res;
     int reuse_port = 0, dualstack = 0, is_inet6;
 
-    if (parse_params(&params, args, nargs, kwnames, argv) < 0) {
+    if (csocket_pyfunc_args(&params, args, nargs, kwnames, argv) < 0) {
         return NULL;
     }
     address = argv[0];
@@ -924,7 +770,7 @@ csocket_socketpair(PyObject *module, PyObject *const *args,
                    Py_ssize_t nargs, PyObject *kwnames)
 {
     static const char *const names[] = {"family", "type", "proto"};
-    static const conn_params params = {"socketpair", names, 3, 0, 0};
+    static const csocket_pysig params = {"socketpair", names, 3, 0, 0, 0};
     csocket_state *st = csocket_get_state(module);
     PyObject *argv[3];
     PyObject *a, *b, *pair;
@@ -932,7 +778,7 @@ csocket_socketpair(PyObject *module, PyObject *const *args,
     int fds[2];
     int r;
 
-    if (parse_params(&params, args, nargs, kwnames, argv) < 0) {
+    if (csocket_pyfunc_args(&params, args, nargs, kwnames, argv) < 0) {
         return NULL;
     }
     if (argv[0] != NULL && argv[0] != Py_None &&
@@ -980,7 +826,7 @@ csocket_fromfd(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                PyObject *kwnames)
 {
     static const char *const names[] = {"fd", "family", "type", "proto"};
-    static const conn_params params = {"fromfd", names, 4, 3, 0};
+    static const csocket_pysig params = {"fromfd", names, 4, 3, 0, 0};
     csocket_state *st = csocket_get_state(module);
     PyObject *argv[4];
     int family, type, proto = 0;
@@ -988,7 +834,7 @@ csocket_fromfd(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
     socklen_t len = sizeof(sotype);
     long fd;
 
-    if (parse_params(&params, args, nargs, kwnames, argv) < 0) {
+    if (csocket_pyfunc_args(&params, args, nargs, kwnames, argv) < 0) {
         return NULL;
     }
     fd = PyLong_AsLong(argv[0]);
@@ -1078,8 +924,8 @@ csocket_fallback_socketpair(PyObject *module, PyObject *const *args,
                             Py_ssize_t nargs, PyObject *kwnames)
 {
     static const char *const names[] = {"family", "type", "proto"};
-    static const conn_params params = {"_fallback_socketpair", names, 3, 0,
-                                       0};
+    static const csocket_pysig params = {
+        "_fallback_socketpair", names, 3, 0, 0, 0};
     csocket_state *st = csocket_get_state(module);
     PyObject *argv[3];
     PyObject *lsock = NULL, *csock = NULL, *ssock = NULL, *name = NULL;
@@ -1088,7 +934,7 @@ csocket_fallback_socketpair(PyObject *module, PyObject *const *args,
     int family = AF_INET, type = SOCK_STREAM, proto = 0, m;
     const char *host;
 
-    if (parse_params(&params, args, nargs, kwnames, argv) < 0) {
+    if (csocket_pyfunc_args(&params, args, nargs, kwnames, argv) < 0) {
         return NULL;
     }
     if ((argv[0] != NULL && csocket_as_int(argv[0], &family) < 0) ||

@@ -939,92 +939,6 @@ done:
 /* ------------------------------------------------------------------ */
 /* send_fds / recv_fds                                                   */
 
-/* Gather the arguments of a module function that the stdlib writes in
- * Python, with a Python function's error messages.  names[] is
- * NULL-terminated; the first nreq are required; all may be given by
- * position or keyword.  Missing optional ones are left NULL. */
-static int
-pyfunc_args(const char *fname, PyObject *const *args, Py_ssize_t nargs,
-            PyObject *kwnames, const char *const *names, Py_ssize_t nreq,
-            PyObject **out)
-{
-    Py_ssize_t n = 0, i, j, nkw, nmissing = 0;
-
-    while (names[n] != NULL) {
-        out[n] = NULL;
-        n++;
-    }
-    if (nargs > n) {
-        PyErr_Format(PyExc_TypeError,
-                     "%s() takes from %zd to %zd positional arguments but "
-                     "%zd were given", fname, nreq, n, nargs);
-        return -1;
-    }
-    for (i = 0; i < nargs; i++) {
-        out[i] = args[i];
-    }
-    nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    for (j = 0; j < nkw; j++) {
-        PyObject *key = PyTuple_GET_ITEM(kwnames, j);
-
-        for (i = 0; i < n; i++) {
-            if (PyUnicode_CompareWithASCIIString(key, names[i]) == 0) {
-                break;
-            }
-        }
-        if (i == n) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() got an unexpected keyword argument '%U'",
-                         fname, key);
-            return -1;
-        }
-        if (out[i] != NULL) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() got multiple values for argument '%s'",
-                         fname, names[i]);
-            return -1;
-        }
-        out[i] = args[nargs + j];
-    }
-    for (i = 0; i < nreq; i++) {
-        nmissing += out[i] == NULL;
-    }
-    if (nmissing > 0) {
-        /* "'a'", "'a' and 'b'", "'a', 'b', and 'c'" */
-        PyObject *list = PyUnicode_FromString("");
-        Py_ssize_t seen = 0;
-
-        for (i = 0; i < nreq && list != NULL; i++) {
-            const char *sep;
-
-            if (out[i] != NULL) {
-                continue;
-            }
-            seen++;
-            if (seen == 1) {
-                sep = "";
-            }
-            else if (seen < nmissing) {
-                sep = ", ";
-            }
-            else {
-                sep = nmissing == 2 ? " and " : ", and ";
-            }
-            Py_SETREF(list, PyUnicode_FromFormat("%U%s'%s'", list, sep,
-                                                 names[i]));
-        }
-        if (list != NULL) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() missing %zd required positional argument%s: "
-                         "%U", fname, nmissing, nmissing == 1 ? "" : "s",
-                         list);
-            Py_DECREF(list);
-        }
-        return -1;
-    }
-    return 0;
-}
-
 /* array.array('i', fds), exactly as the stdlib builds the SCM_RIGHTS
  * data (so every kind of fds argument behaves the same). */
 static PyObject *
@@ -1050,11 +964,12 @@ csocket_send_fds(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                  PyObject *kwnames)
 {
     static const char *const names[] = {"sock", "buffers", "fds", "flags",
-                                        "address", NULL};
+                                        "address"};
+    static const csocket_pysig sig = {"send_fds", names, 5, 3, 0, 0};
     csocket_state *st = csocket_get_state(module);
     PyObject *a[5], *meth = NULL, *arr = NULL, *anc = NULL, *res = NULL;
 
-    if (pyfunc_args("send_fds", args, nargs, kwnames, names, 3, a) < 0) {
+    if (csocket_pyfunc_args(&sig, args, nargs, kwnames, a) < 0) {
         return NULL;
     }
     if (!Py_IS_TYPE(a[0], st->socket_type)) {
@@ -1342,11 +1257,12 @@ csocket_recv_fds(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                  PyObject *kwnames)
 {
     static const char *const names[] = {"sock", "bufsize", "maxfds",
-                                        "flags", NULL};
+                                        "flags"};
+    static const csocket_pysig sig = {"recv_fds", names, 4, 3, 0, 0};
     csocket_state *st = csocket_get_state(module);
     PyObject *a[4], *meth = NULL, *anclen, *res;
 
-    if (pyfunc_args("recv_fds", args, nargs, kwnames, names, 3, a) < 0) {
+    if (csocket_pyfunc_args(&sig, args, nargs, kwnames, a) < 0) {
         return NULL;
     }
     if (!Py_IS_TYPE(a[0], st->socket_type)) {

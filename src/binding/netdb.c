@@ -81,92 +81,6 @@ check_one_arg(const char *fname, Py_ssize_t nargs, PyObject *kwnames)
     return check_args(fname, nargs, kwnames, 1, 1);
 }
 
-/* The stdlib implements getaddrinfo() and getfqdn() in Python, so their
- * argument errors are those of a Python function: fill out[0..npos) from
- * positional and keyword arguments, leaving NULL where nothing was given
- * (out must be zeroed).  nrequired leading parameters are mandatory.
- * Returns 0 or -1. */
-static int
-parse_pyfunc_args(const char *fname, const char *const *names,
-                  Py_ssize_t npos, Py_ssize_t nrequired,
-                  PyObject *const *args, Py_ssize_t nargs,
-                  PyObject *kwnames, PyObject **out)
-{
-    Py_ssize_t i, nkw, missing = 0;
-
-    if (nargs > npos) {
-        PyErr_Format(PyExc_TypeError,
-                     "%s() takes from %zd to %zd positional arguments but "
-                     "%zd were given", fname, nrequired, npos, nargs);
-        return -1;
-    }
-    for (i = 0; i < nargs; i++) {
-        out[i] = args[i];
-    }
-    nkw = kwnames != NULL ? PyTuple_GET_SIZE(kwnames) : 0;
-    for (i = 0; i < nkw; i++) {
-        PyObject *key = PyTuple_GET_ITEM(kwnames, i);
-        Py_ssize_t j;
-
-        for (j = 0; j < npos; j++) {
-            if (PyUnicode_CompareWithASCIIString(key, names[j]) == 0) {
-                break;
-            }
-        }
-        if (j == npos) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() got an unexpected keyword argument '%S'",
-                         fname, key);
-            return -1;
-        }
-        if (out[j] != NULL) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() got multiple values for argument '%s'", fname,
-                         names[j]);
-            return -1;
-        }
-        out[j] = args[nargs + i];
-    }
-    for (i = 0; i < nrequired; i++) {
-        missing += out[i] == NULL;
-    }
-    if (missing > 0) {
-        /* "'a'", "'a' and 'b'", "'a', 'b', and 'c'", as CPython words it. */
-        PyObject *list = PyUnicode_FromString("");
-        Py_ssize_t k = 0;
-
-        for (i = 0; i < nrequired && list != NULL; i++) {
-            PyObject *tmp;
-            const char *sep;
-
-            if (out[i] != NULL) {
-                continue;
-            }
-            k++;
-            if (k == 1) {
-                sep = "";
-            }
-            else if (k == missing) {
-                sep = missing == 2 ? " and " : ", and ";
-            }
-            else {
-                sep = ", ";
-            }
-            tmp = PyUnicode_FromFormat("%U%s'%s'", list, sep, names[i]);
-            Py_SETREF(list, tmp);
-        }
-        if (list != NULL) {
-            PyErr_Format(PyExc_TypeError,
-                         "%s() missing %zd required positional argument%s: "
-                         "%U", fname, missing, missing == 1 ? "" : "s",
-                         list);
-            Py_DECREF(list);
-        }
-        return -1;
-    }
-    return 0;
-}
-
 /* An unsigned int as "I" converts it: modulo 2**32, no range error. */
 static int
 uint_mask_arg(PyObject *obj, unsigned int *out)
@@ -371,6 +285,7 @@ csocket_getaddrinfo(PyObject *module, PyObject *const *args,
 {
     static const char *const names[] = {"host", "port", "family", "type",
                                         "proto", "flags"};
+    static const csocket_pysig sig = {"getaddrinfo", names, 6, 2, 0, 0};
     csocket_state *st = csocket_get_state(module);
     PyObject *a[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
     PyObject *host_bytes = NULL, *port_obj = NULL, *list = NULL;
@@ -381,8 +296,7 @@ csocket_getaddrinfo(PyObject *module, PyObject *const *args,
     struct addrinfo *res = NULL, *ai, *prev_ai = NULL;
     PyObject *fam_map = NULL, *kind_map = NULL, *prev_addr = NULL;
 
-    if (parse_pyfunc_args("getaddrinfo", names, 6, 2, args, nargs, kwnames,
-                          a) < 0) {
+    if (csocket_pyfunc_args(&sig, args, nargs, kwnames, a) < 0) {
         return NULL;
     }
     /* The stdlib's order: the integers, then the host, then the port. */
@@ -920,14 +834,14 @@ csocket_getfqdn(PyObject *module, PyObject *const *args, Py_ssize_t nargs,
                 PyObject *kwnames)
 {
     static const char *const names[] = {"name"};
+    static const csocket_pysig sig = {"getfqdn", names, 1, 0, 0, 0};
     csocket_state *st = csocket_get_state(module);
     PyObject *arg = NULL, *name = NULL, *res = NULL, *hostname, *aliases;
     PyObject *result = NULL;
     Py_ssize_t i;
     int r;
 
-    if (parse_pyfunc_args("getfqdn", names, 1, 0, args, nargs, kwnames,
-                          &arg) < 0) {
+    if (csocket_pyfunc_args(&sig, args, nargs, kwnames, &arg) < 0) {
         return NULL;
     }
     if (arg == NULL) {

@@ -261,90 +261,18 @@ finally_seek(PyObject *file, long long total, PyObject *base,
  * 'file'").  Borrowed references; *offset and *count are NULL when not
  * given.  Returns 0 or -1.
  */
-static int
-parse_file_offset_count_req(const char *fname, PyObject *const *args,
-                            Py_ssize_t nargs, PyObject *kwnames,
-                            PyObject **out, int required)
-{
-    static const char *const names[] = {"file", "offset", "count"};
-    Py_ssize_t nkw, i, j;
-    int nmissing = 0;
-    const char *missing[3];
-
-    out[0] = out[1] = out[2] = NULL;
-    if (nargs > 3) {
-        if (required == 3) {
-            PyErr_Format(PyExc_TypeError,
-                         "socket.%s() takes 4 positional arguments but %zd "
-                         "were given", fname, nargs + 1);
-        }
-        else {
-            PyErr_Format(PyExc_TypeError,
-                         "socket.%s() takes from 2 to 4 positional "
-                         "arguments but %zd were given", fname, nargs + 1);
-        }
-        return -1;
-    }
-    for (i = 0; i < nargs; i++) {
-        out[i] = args[i];
-    }
-    nkw = kwnames == NULL ? 0 : PyTuple_GET_SIZE(kwnames);
-    for (j = 0; j < nkw; j++) {
-        PyObject *key = PyTuple_GET_ITEM(kwnames, j);
-
-        for (i = 0; i < 3; i++) {
-            if (PyUnicode_CompareWithASCIIString(key, names[i]) == 0) {
-                break;
-            }
-        }
-        if (i == 3) {
-            PyErr_Format(PyExc_TypeError,
-                         "socket.%s() got an unexpected keyword argument "
-                         "'%U'", fname, key);
-            return -1;
-        }
-        if (out[i] != NULL) {
-            PyErr_Format(PyExc_TypeError,
-                         "socket.%s() got multiple values for argument "
-                         "'%s'", fname, names[i]);
-            return -1;
-        }
-        out[i] = args[nargs + j];
-    }
-    for (i = 0; i < required; i++) {
-        if (out[i] == NULL) {
-            missing[nmissing++] = names[i];
-        }
-    }
-    /* Worded as Python words a call to a def missing arguments. */
-    if (nmissing == 1) {
-        PyErr_Format(PyExc_TypeError,
-                     "socket.%s() missing 1 required positional argument: "
-                     "'%s'", fname, missing[0]);
-        return -1;
-    }
-    if (nmissing == 2) {
-        PyErr_Format(PyExc_TypeError,
-                     "socket.%s() missing 2 required positional arguments: "
-                     "'%s' and '%s'", fname, missing[0], missing[1]);
-        return -1;
-    }
-    if (nmissing == 3) {
-        PyErr_Format(PyExc_TypeError,
-                     "socket.%s() missing 3 required positional arguments: "
-                     "'%s', '%s', and '%s'", fname, missing[0], missing[1],
-                     missing[2]);
-        return -1;
-    }
-    return 0;
-}
+static const char *const foc_names[] = {"file", "offset", "count"};
 
 static int
 parse_file_offset_count(const char *fname, PyObject *const *args,
                         Py_ssize_t nargs, PyObject *kwnames,
                         PyObject **out)
 {
-    return parse_file_offset_count_req(fname, args, nargs, kwnames, out, 1);
+    char qualname[64];
+    csocket_pysig sig = {qualname, foc_names, 3, 1, 0, 1};
+
+    PyOS_snprintf(qualname, sizeof(qualname), "socket.%s", fname);
+    return csocket_pyfunc_args(&sig, args, nargs, kwnames, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -590,10 +518,11 @@ PyObject *
 csocket_sock_check_sendfile_params(PyObject *self, PyObject *const *args,
                                    Py_ssize_t nargs, PyObject *kwnames)
 {
+    static const csocket_pysig sig = {
+        "socket._check_sendfile_params", foc_names, 3, 3, 0, 1};
     PyObject *a[3];
 
-    if (parse_file_offset_count_req("_check_sendfile_params", args, nargs,
-                                    kwnames, a, 3) < 0) {
+    if (csocket_pyfunc_args(&sig, args, nargs, kwnames, a) < 0) {
         return NULL;
     }
     if (check_params_impl(self, a[0], a[2]) < 0) {
