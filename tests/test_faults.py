@@ -600,3 +600,46 @@ def test_detach_while_blocked_leaves_fd_to_caller(csocket):
     finally:
         os.close(fd)
         b.close()
+
+
+def test_close_in_forked_child_leaves_parent_blocked_call(csocket):
+    """A child forked while a parent thread is blocked in accept() closes
+    its copy of the listener (the classic pre-fork server pattern).  The
+    blocked call belongs to the parent: the child's close() must be a
+    plain close, not the shutdown that wakes holders - that would end the
+    parent's listening socket too.  The parent's accept() then takes the
+    connection that comes."""
+    import os
+    srv = csocket.socket()
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(4)
+    res = {}
+
+    def blocked():
+        try:
+            conn, _ = srv.accept()
+            res["ok"] = conn.recv(10)
+            conn.close()
+        except OSError as e:
+            res["error"] = e
+
+    t = threading.Thread(target=blocked, daemon=True)
+    t.start()
+    time.sleep(0.2)
+    pid = os.fork()
+    if pid == 0:
+        try:
+            srv.close()
+        finally:
+            os._exit(0)
+    os.waitpid(pid, 0)
+    time.sleep(0.1)
+    try:
+        c = csocket.create_connection(srv.getsockname(), timeout=5)
+        c.sendall(b"hi")
+        t.join(5)
+        c.close()
+        assert res == {"ok": b"hi"}
+    finally:
+        srv.close()
+        t.join(5)

@@ -222,7 +222,8 @@ module_exec(PyObject *module)
     csocket_state *st = csocket_get_state(module);
 
     st->default_timeout_ns = -1;
-    if (csocket_timeout_init() < 0 || import_exceptions(module, st) < 0) {
+    if (csocket_timeout_init() < 0 || csocket_fork_init() < 0 ||
+        import_exceptions(module, st) < 0) {
         return -1;
     }
     st->global_default_timeout = PyObject_CallNoArgs(

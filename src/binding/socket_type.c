@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 
 #define SELF ((csocket_socket *)self)
 
@@ -268,6 +269,7 @@ sock_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
     s->closed = 0;
     s->inflight = 0;
     s->deferred_fd = -1;
+    s->inflight_gen = csocket_fork_generation;
     s->weakreflist = NULL;
     s->state = csocket_state_from_type(type);
     if (s->state == NULL) {
@@ -524,9 +526,46 @@ sock_dealloc(PyObject *self)
 /* ------------------------------------------------------------------ */
 /* Closing                                                              */
 
+/* Bumped in the child of every fork(): see inflight_gen in state.h. */
+volatile unsigned long csocket_fork_generation;
+
+static void
+after_fork_in_child(void)
+{
+    csocket_fork_generation++;
+}
+
+int
+csocket_fork_init(void)
+{
+    static int registered;
+
+    if (!registered) {
+        if (pthread_atfork(NULL, NULL, after_fork_in_child) != 0) {
+            PyErr_SetString(PyExc_RuntimeError,
+                            "cannot register a fork handler");
+            return -1;
+        }
+        registered = 1;
+    }
+    return 0;
+}
+
+/* Is a call in this process holding s's descriptor? */
+static int
+held_here(csocket_socket *s)
+{
+    return s->inflight > 0 && s->inflight_gen == csocket_fork_generation;
+}
+
 void
 csocket_fd_drop(csocket_socket *s)
 {
+    if (s->inflight_gen != csocket_fork_generation) {
+        /* Taken before a fork, dropped in the child: the count was
+         * reset when the child first held it, or is the parent's. */
+        return;
+    }
     if (--s->inflight == 0 && s->deferred_fd >= 0) {
         int fd = s->deferred_fd;
 
@@ -552,7 +591,7 @@ sock_real_close(PyObject *self, PyObject *Py_UNUSED(ignored))
         int r;
 
         s->fd = -1;
-        if (s->inflight > 0 && s->deferred_fd < 0) {
+        if (held_here(s) && s->deferred_fd < 0) {
             /* Set before the shutdown, under the GIL: a holder cannot
              * drop in between and miss it. */
             s->deferred_fd = fd;

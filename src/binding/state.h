@@ -65,6 +65,10 @@ typedef struct {
      * new socket while a call may still use it. */
     int inflight;
     int deferred_fd;      /* -1, or the fd that close() left to them */
+    /* csocket_fork_generation when inflight was counted: a count made
+     * before a fork() belongs to the parent's threads, none of which
+     * exists in the child. */
+    unsigned long inflight_gen;
     PyObject *weakreflist;
     csocket_state *state; /* owning module's state (the type keeps the
                              module alive, and the instance the type). */
@@ -79,13 +83,22 @@ typedef struct {
  * s->fd closed, and the last drop closes it.  Holders must check
  * s->fd == fd under the GIL before each new attempt, and stop (EBADF)
  * once it differs: the socket was closed or detached. */
+extern volatile unsigned long csocket_fork_generation;
+
 static inline int
 csocket_fd_hold(csocket_socket *s)
 {
+    if (s->inflight_gen != csocket_fork_generation) {
+        s->inflight = 0;        /* the parent's holders are not here */
+        s->inflight_gen = csocket_fork_generation;
+    }
     s->inflight++;
     return s->fd;
 }
 void csocket_fd_drop(csocket_socket *s);
+/* Registers the fork handler that bumps csocket_fork_generation in a
+ * child (once per process).  Returns 0 / -1. */
+int csocket_fork_init(void);
 
 /* ---- errors.c: every exception the binding raises goes through here. */
 /* Raise OSError (its errno subclass) for err (a positive errno value);
