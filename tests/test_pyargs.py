@@ -77,7 +77,7 @@ def _cases():
             yield pytest.param("method", name, shape, id="%s-%d" % (name, i))
 
 
-@pytest.mark.parametrize("kind,name,shape", _cases())
+@pytest.mark.parametrize("kind,name,shape", list(_cases()))
 def test_python_level_argument_errors(csocket, kind, name, shape):
     args, kwargs = shape
     if kind == "func":
