@@ -175,7 +175,14 @@ def outcome(m, fn):
     if isinstance(value, (std.socket, )) or type(value).__name__ == "socket":
         value.close()
         value = "<socket>"
-    return ("ok", _norm_msg(repr(value)))
+    text = _norm_msg(repr(value))
+    if isinstance(value, tuple):
+        # socketpair() and the like: close what was made (after the repr,
+        # which is the outcome), or the collector warns about it later.
+        for v in value:
+            if isinstance(v, std.socket) or type(v).__name__ == "socket":
+                v.close()
+    return ("ok", text)
 
 
 class Watchdog:
