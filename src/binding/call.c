@@ -28,17 +28,6 @@
 
 #include <errno.h>
 
-/* EAGAIN and EWOULDBLOCK are the same value on Linux but not everywhere. */
-static inline int
-would_block(ssize_t r)
-{
-#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
-    return r == -EAGAIN || r == -EWOULDBLOCK;
-#else
-    return r == -EAGAIN;
-#endif
-}
-
 /* Has s lost the descriptor fd (held by the caller) to a close() or
  * detach() from another thread, or from a signal handler? */
 static inline int
@@ -134,7 +123,7 @@ call_held(csocket_socket *s, int fd, int for_write, csocket_attempt_fn fn,
             }
             continue;
         }
-        if (!would_block(r) || timeout <= 0) {
+        if (!csocket_would_block(r) || timeout <= 0) {
             csocket_set_core_error(r);
             return -1;
         }

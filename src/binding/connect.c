@@ -131,40 +131,6 @@ lookup_global(PyObject *module, const char *name)
     return PyObject_GetAttrString(module, name);
 }
 
-/* Take the pending exception out as a normalized exception object that
- * carries its traceback (so that it can be stored, grouped and raised
- * again later).  Returns a new reference; NULL only if no exception was
- * set. */
-static PyObject *
-fetch_exception(void)
-{
-    PyObject *type, *value, *tb;
-
-    PyErr_Fetch(&type, &value, &tb);
-    if (type == NULL) {
-        return NULL;
-    }
-    PyErr_NormalizeException(&type, &value, &tb);
-    if (value != NULL && tb != NULL) {
-        PyException_SetTraceback(value, tb);
-    }
-    Py_XDECREF(type);
-    Py_XDECREF(tb);
-    return value;
-}
-
-/* Raise exc (an exception object) again, as "raise exc" does for an
- * exception that was caught earlier: its traceback and context are kept.
- * Steals the reference. */
-static void
-restore_exception(PyObject *exc)
-{
-    PyObject *type = (PyObject *)Py_TYPE(exc);
-
-    Py_INCREF(type);
-    PyErr_Restore(type, exc, PyException_GetTraceback(exc));
-}
-
 /* Call sock.close() while an exception is pending, as the stdlib's
  * "except error: sock.close(); raise" does, and leave the pending
  * exception in place.  Should close() itself raise, its exception
@@ -173,25 +139,25 @@ restore_exception(PyObject *exc)
 static void
 close_keeping_error(PyObject *sock)
 {
-    PyObject *pending = fetch_exception();
+    PyObject *pending = csocket_take_exception();
     PyObject *res = PyObject_CallMethod(sock, "close", NULL);
 
     if (res != NULL) {
         Py_DECREF(res);
         if (pending != NULL) {
-            restore_exception(pending);
+            csocket_give_exception(pending);
         }
         return;
     }
     if (pending != NULL) {
-        PyObject *closing = fetch_exception();
+        PyObject *closing = csocket_take_exception();
 
         if (closing != NULL) {
             PyException_SetContext(closing, pending);
-            restore_exception(closing);
+            csocket_give_exception(closing);
         }
         else {
-            restore_exception(pending);
+            csocket_give_exception(pending);
         }
     }
 }
@@ -378,7 +344,7 @@ csocket_create_connection(PyObject *module, PyObject *const *args,
         if (!PyErr_ExceptionMatches(PyExc_OSError)) {
             goto done;
         }
-        exc = fetch_exception();
+        exc = csocket_take_exception();
         if (exc == NULL) {
             goto done;
         }
@@ -425,7 +391,7 @@ csocket_create_connection(PyObject *module, PyObject *const *args,
         PyObject *last = PyList_GET_ITEM(errors, PyList_GET_SIZE(errors) - 1);
 
         Py_INCREF(last);
-        restore_exception(last);
+        csocket_give_exception(last);
     }
 
 done:
@@ -456,7 +422,7 @@ done:
 static void
 rewrite_bind_error(PyObject *address)
 {
-    PyObject *orig = fetch_exception();
+    PyObject *orig = csocket_take_exception();
     PyObject *eno = NULL, *strerror = NULL, *msg = NULL, *exc = NULL;
 
     if (orig == NULL) {
@@ -485,7 +451,7 @@ rewrite_bind_error(PyObject *address)
     PyException_SetCause(exc, NULL);
     /* PyErr_Restore, unlike PyErr_SetObject, does not replace the context
      * set above by an exception the caller is handling. */
-    restore_exception(exc);
+    csocket_give_exception(exc);
 
 done:
     Py_XDECREF(orig);

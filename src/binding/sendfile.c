@@ -42,17 +42,6 @@
  * real chains are a handful of links long. */
 #define CONTEXT_WALK_MAX 1000
 
-/* EAGAIN and EWOULDBLOCK are the same value on Linux but not everywhere. */
-static inline int
-would_block(ssize_t r)
-{
-#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
-    return r == -EAGAIN || r == -EWOULDBLOCK;
-#else
-    return r == -EAGAIN;
-#endif
-}
-
 /* True for an exact csocket.socket, false for an instance of a subclass
  * (whose Python-level methods we then call, as the stdlib does). */
 static int
@@ -63,42 +52,6 @@ is_exact(PyObject *self)
 
 /* ------------------------------------------------------------------ */
 /* Exceptions: taking, restoring and chaining them                      */
-
-/* Take the pending exception off the thread state, normalized, or NULL
- * when none is pending. */
-static PyObject *
-take_exception(void)
-{
-#if PY_VERSION_HEX >= 0x030C0000
-    return PyErr_GetRaisedException();
-#else
-    PyObject *type, *value, *tb;
-
-    PyErr_Fetch(&type, &value, &tb);
-    if (type == NULL) {
-        return NULL;
-    }
-    PyErr_NormalizeException(&type, &value, &tb);
-    if (value != NULL && tb != NULL) {
-        PyException_SetTraceback(value, tb);
-    }
-    Py_XDECREF(tb);
-    Py_DECREF(type);
-    return value;
-#endif
-}
-
-/* Make exc (a reference that is stolen) the pending exception again. */
-static void
-give_exception(PyObject *exc)
-{
-#if PY_VERSION_HEX >= 0x030C0000
-    PyErr_SetRaisedException(exc);
-#else
-    PyErr_Restore(Py_NewRef((PyObject *)Py_TYPE(exc)), exc,
-                  PyException_GetTraceback(exc));
-#endif
-}
 
 /*
  * Chain the pending exception to context (a reference that is stolen),
@@ -112,13 +65,13 @@ give_exception(PyObject *exc)
 static void
 set_context(PyObject *context)
 {
-    PyObject *exc = take_exception();
+    PyObject *exc = csocket_take_exception();
     PyObject *link;
     int steps = 0;
 
     if (exc == NULL) {
         /* Nothing pending: context is the exception to report. */
-        give_exception(context);
+        csocket_give_exception(context);
         return;
     }
     link = Py_NewRef(exc);
@@ -134,7 +87,7 @@ set_context(PyObject *context)
     }
     Py_DECREF(link);
     Py_DECREF(context);
-    give_exception(exc);
+    csocket_give_exception(exc);
 }
 
 /* Replace the pending exception err (an OSError, AttributeError, ...)
@@ -142,7 +95,7 @@ set_context(PyObject *context)
 static void
 raise_giveup(csocket_state *st)
 {
-    PyObject *err = take_exception();
+    PyObject *err = csocket_take_exception();
     PyObject *giveup;
 
     if (err == NULL) {
@@ -150,7 +103,7 @@ raise_giveup(csocket_state *st)
     }
     giveup = PyObject_CallOneArg(st->giveup_on_sendfile, err);
     if (giveup != NULL) {
-        give_exception(giveup);
+        csocket_give_exception(giveup);
     }
     set_context(err);
 }
@@ -173,7 +126,7 @@ fileno_unsupported(void)
         return 0;
     }
     {
-        PyObject *pending = take_exception();
+        PyObject *pending = csocket_take_exception();
 
         io = PyImport_ImportModule("io");
         unsupported = io == NULL ? NULL
@@ -183,7 +136,7 @@ fileno_unsupported(void)
             set_context(pending);
             return -1;
         }
-        give_exception(pending);
+        csocket_give_exception(pending);
     }
     r = PyErr_ExceptionMatches(unsupported);
     Py_DECREF(unsupported);
@@ -224,7 +177,7 @@ finally_seek(PyObject *file, long long total, PyObject *base,
     if (total <= 0) {
         return PyErr_Occurred() ? -1 : 0;
     }
-    pending = take_exception();
+    pending = csocket_take_exception();
     found = lookup_attr(file, "seek", &seek);
     if (found > 0) {
         pos = PyLong_FromLongLong(delta);
@@ -244,7 +197,7 @@ finally_seek(PyObject *file, long long total, PyObject *base,
             set_context(pending);
         }
         else {
-            give_exception(pending);
+            csocket_give_exception(pending);
         }
         return -1;
     }
@@ -702,7 +655,7 @@ use_sendfile_impl(PyObject *self, PyObject *file, PyObject *offset_obj,
             }
             continue;
         }
-        if (would_block(n)) {
+        if (csocket_would_block(n)) {
             /* A full socket buffer; the socket's timeout applies to each
              * wait, not to the whole transfer. */
             if (wait_writable(st, sockfd, timeout) < 0) {
@@ -719,10 +672,10 @@ use_sendfile_impl(PyObject *self, PyObject *file, PyObject *offset_obj,
         else {
             /* A failure half-way (the peer went away, ...) is the
              * caller's to see; the stdlib raises it "from None". */
-            PyObject *exc = take_exception();
+            PyObject *exc = csocket_take_exception();
 
             PyException_SetCause(exc, NULL);
-            give_exception(exc);
+            csocket_give_exception(exc);
         }
         goto error;
     }
@@ -1032,7 +985,7 @@ csocket_sock_sendfile(PyObject *self, PyObject *const *args,
     /* The zero-copy path does not apply: send() the file instead.  What
      * goes wrong there is raised "during handling of" the giveup, as in
      * the stdlib's except clause. */
-    giveup = take_exception();
+    giveup = csocket_take_exception();
     if (exact) {
         res = use_send_impl(self, a[0], offset, count);
     }

@@ -1237,16 +1237,6 @@ sendto_attempt(int fd, void *p)
     return csock_sendto(fd, c->buf, c->len, c->flags, &c->sa.sa, c->salen);
 }
 
-static inline int
-is_would_block(ssize_t r)
-{
-#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
-    return r == -EAGAIN || r == -EWOULDBLOCK;
-#else
-    return r == -EAGAIN;
-#endif
-}
-
 /*
  * Run one I/O call (fn on c) with the semantics of the call loop
  * (csocket_call_deadline), and a short cut for sockets in non-blocking
@@ -1299,7 +1289,7 @@ io_call(csocket_socket *s, int for_write, csocket_attempt_fn fn, io_ctx *c,
                 }
                 continue;
             }
-            if (!is_would_block(r) || timeout == 0) {
+            if (!csocket_would_block(r) || timeout == 0) {
                 csocket_set_core_error(r);
                 return -1;
             }

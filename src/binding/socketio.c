@@ -192,13 +192,7 @@ sio_clear_would_block(void)
     if (!PyErr_ExceptionMatches(PyExc_OSError)) {
         return 0;
     }
-#if PY_VERSION_HEX >= 0x030C0000
-    exc = PyErr_GetRaisedException();
-#else
-    PyObject *type, *tb;
-    PyErr_Fetch(&type, &exc, &tb);
-    PyErr_NormalizeException(&type, &exc, &tb);
-#endif
+    exc = csocket_take_exception();
     err = exc == NULL ? NULL : PyObject_GetAttrString(exc, "errno");
     if (err == NULL) {
         PyErr_Clear();
@@ -213,18 +207,10 @@ sio_clear_would_block(void)
         Py_DECREF(err);
     }
     if (code == EAGAIN || code == EWOULDBLOCK) {
-#if PY_VERSION_HEX < 0x030C0000
-        Py_XDECREF(type);
-        Py_XDECREF(tb);
-#endif
         Py_XDECREF(exc);
         return 1;
     }
-#if PY_VERSION_HEX >= 0x030C0000
-    PyErr_SetRaisedException(exc);
-#else
-    PyErr_Restore(type, exc, tb);
-#endif
+    csocket_give_exception(exc);
     return 0;
 }
 

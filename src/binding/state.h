@@ -106,6 +106,13 @@ int csocket_fork_init(void);
 PyObject *csocket_set_errno(int err);
 /* Same for the core's negative return values: csocket_set_error(-r). */
 #define csocket_set_core_error(r) csocket_set_errno((int)-(r))
+/* Take the pending exception off the thread state as a normalized
+ * exception object carrying its traceback (so that it can be kept,
+ * grouped, raised again later), or NULL when none is pending. */
+PyObject *csocket_take_exception(void);
+/* Make exc (a stolen reference) the pending exception again, traceback
+ * and context kept, as "raise exc" of a caught exception does. */
+void csocket_give_exception(PyObject *exc);
 /* socket.timeout("timed out"); returns NULL. */
 PyObject *csocket_set_timeout(csocket_state *st);
 /* socket.gaierror(code, gai_strerror(code)); EAI_SYSTEM raises OSError
@@ -122,6 +129,17 @@ PyObject *csocket_set_herror(csocket_state *st, int code);
  * attempt's result in *result, or -1 with an exception set (timeout,
  * OSError, or whatever a signal handler raised). */
 typedef ssize_t (*csocket_attempt_fn)(int fd, void *ctx);
+/* Is r (a core -errno result) "would block"?  EAGAIN and EWOULDBLOCK are
+ * the same value on Linux but not everywhere. */
+static inline int
+csocket_would_block(ssize_t r)
+{
+#if defined(EWOULDBLOCK) && EWOULDBLOCK != EAGAIN
+    return r == -EAGAIN || r == -EWOULDBLOCK;
+#else
+    return r == -EAGAIN;
+#endif
+}
 /* Values of the loop's for_write argument.  A read that returns 0
  * (end of file) after the socket was closed by another thread raises
  * EBADF: the close woke it, the peer did not end the stream.  accept()'s
