@@ -208,25 +208,18 @@ finally_seek(PyObject *file, long long total, PyObject *base,
 /* Arguments                                                            */
 
 /*
- * Parse (file, offset=0, count=None) from a FASTCALL call.  The stdlib's
- * methods are Python functions, so the messages are the interpreter's
- * for those ("socket.sendfile() missing 1 required positional argument:
- * 'file'").  Borrowed references; *offset and *count are NULL when not
- * given.  Returns 0 or -1.
+ * The parameter lists (file, offset=0, count=None) of the stdlib's
+ * Python methods: csocket_pyfunc_args() gives the interpreter's messages
+ * for them ("socket.sendfile() missing 1 required positional argument:
+ * 'file'").
  */
 static const char *const foc_names[] = {"file", "offset", "count"};
-
-static int
-parse_file_offset_count(const char *fname, PyObject *const *args,
-                        Py_ssize_t nargs, PyObject *kwnames,
-                        PyObject **out)
-{
-    char qualname[64];
-    csocket_pysig sig = {qualname, foc_names, 3, 1, 0, 1};
-
-    PyOS_snprintf(qualname, sizeof(qualname), "socket.%s", fname);
-    return csocket_pyfunc_args(&sig, args, nargs, kwnames, out);
-}
+static const csocket_pysig sendfile_sig = {
+    "socket.sendfile", foc_names, 3, 1, 0, 1};
+static const csocket_pysig use_sendfile_sig = {
+    "socket._sendfile_use_sendfile", foc_names, 3, 1, 0, 1};
+static const csocket_pysig use_send_sig = {
+    "socket._sendfile_use_send", foc_names, 3, 1, 0, 1};
 
 /* ------------------------------------------------------------------ */
 /* The socket's view: fd, timeout, type                                 */
@@ -697,13 +690,13 @@ typedef PyObject *(*offset_count_impl)(PyObject *self, PyObject *file,
                                        PyObject *offset, PyObject *count);
 
 static PyObject *
-call_with_offset_count(const char *fname, offset_count_impl impl,
+call_with_offset_count(const csocket_pysig *sig, offset_count_impl impl,
                        PyObject *self, PyObject *const *args,
                        Py_ssize_t nargs, PyObject *kwnames)
 {
     PyObject *a[3], *zero, *res;
 
-    if (parse_file_offset_count(fname, args, nargs, kwnames, a) < 0) {
+    if (csocket_pyfunc_args(sig, args, nargs, kwnames, a) < 0) {
         return NULL;
     }
     zero = PyLong_FromLong(0);
@@ -720,9 +713,8 @@ PyObject *
 csocket_sock_sendfile_use_sendfile(PyObject *self, PyObject *const *args,
                                    Py_ssize_t nargs, PyObject *kwnames)
 {
-    return call_with_offset_count("_sendfile_use_sendfile",
-                                  use_sendfile_impl, self, args, nargs,
-                                  kwnames);
+    return call_with_offset_count(&use_sendfile_sig, use_sendfile_impl, self,
+                                  args, nargs, kwnames);
 }
 
 /* ------------------------------------------------------------------ */
@@ -946,8 +938,8 @@ PyObject *
 csocket_sock_sendfile_use_send(PyObject *self, PyObject *const *args,
                                Py_ssize_t nargs, PyObject *kwnames)
 {
-    return call_with_offset_count("_sendfile_use_send", use_send_impl,
-                                  self, args, nargs, kwnames);
+    return call_with_offset_count(&use_send_sig, use_send_impl, self, args,
+                                  nargs, kwnames);
 }
 
 /* ------------------------------------------------------------------ */
@@ -962,7 +954,7 @@ csocket_sock_sendfile(PyObject *self, PyObject *const *args,
     PyObject *a[3], *zero, *offset, *count, *res, *giveup;
     int exact = is_exact(self);
 
-    if (parse_file_offset_count("sendfile", args, nargs, kwnames, a) < 0) {
+    if (csocket_pyfunc_args(&sendfile_sig, args, nargs, kwnames, a) < 0) {
         return NULL;
     }
     zero = PyLong_FromLong(0);
