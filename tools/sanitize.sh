@@ -39,9 +39,15 @@ cp "$out"/lib/csocket/_csocket*.so "$out/csocket/"
 
 so=$(ls "$out"/csocket/_csocket*.so)
 asan=$($cc -print-file-name=libasan.so)
-if ! ldd "$so" | grep -q libasan; then
-    echo "the extension is not linked with libasan" >&2; exit 1
-fi
+# ldd's output is taken whole first: under pipefail, `ldd | grep -q`
+# fails whenever grep exits at its match before ldd has finished writing
+# (SIGPIPE), which made this check fail at random.
+needed=$(ldd "$so") || { echo "ldd failed on $so" >&2; exit 1; }
+case $needed in
+    *libasan*) ;;
+    *) echo "the extension is not linked with libasan:" >&2
+       echo "$needed" >&2; exit 1 ;;
+esac
 if [ ! -e "$asan" ]; then
     echo "no ASan runtime at $asan (install the compiler's libasan)" >&2
     exit 1
