@@ -235,6 +235,7 @@ module_exec(PyObject *module)
     }
     if (csocket_socket_init_type(module, st) < 0 ||
         csocket_socketio_init_type(module, st) < 0 ||
+        csocket_reader_init_type(module, st) < 0 ||
         csocket_sendfile_init(module, st) < 0 ||
         csocket_add_constants(module) < 0 ||
         PyModule_AddFunctions(module, csocket_netdb_methods) < 0 ||
@@ -266,6 +267,7 @@ module_traverse(PyObject *module, visitproc visit, void *arg)
 
     Py_VISIT(st->socket_type);
     Py_VISIT(st->socketio_type);
+    Py_VISIT(st->reader_type);
     Py_VISIT(st->timeout_error);
     Py_VISIT(st->gaierror);
     Py_VISIT(st->herror);
@@ -286,6 +288,7 @@ module_clear(PyObject *module)
 
     Py_CLEAR(st->socket_type);
     Py_CLEAR(st->socketio_type);
+    Py_CLEAR(st->reader_type);
     Py_CLEAR(st->timeout_error);
     Py_CLEAR(st->gaierror);
     Py_CLEAR(st->herror);

@@ -27,23 +27,6 @@
 #include <stddef.h>
 #include <string.h>
 
-typedef struct {
-    PyObject_HEAD
-    /* _io._IOBase keeps its own instance fields (its __dict__ and weak
-     * reference list) right after the object header.  Their layout is
-     * private to io, so this only reserves room for them; the type's
-     * creation checks that the room is enough, and io reaches them
-     * through tp_dictoffset / tp_weaklistoffset as for any subclass. */
-    void *iobase_fields[4];
-    PyObject *sock;          /* _sock; NULL before __init__, after close() */
-    PyObject *mode;          /* "rb", "wb" or "rwb"; NULL before __init__ */
-    csocket_state *state;    /* owning module's state */
-    char reading;            /* _reading */
-    char writing;            /* _writing */
-    char timeout_occurred;   /* _timeout_occurred */
-    char closed;             /* io's close() has run (sio_setattro()) */
-} csocket_socketio;
-
 #define SIO(o) ((csocket_socketio *)(o))
 
 static void sio_dealloc(PyObject *op);
@@ -332,60 +315,104 @@ sio_dealloc(PyObject *op)
     Py_DECREF(tp);
 }
 
-/* f.readinto(b) -> int or None */
-static PyObject *
-sio_readinto(PyObject *op, PyObject *b)
+/* readinto()'s checks of the object's own state, in the stdlib's order.
+ * 0 / -1. */
+static int
+sio_check_readinto(csocket_socketio *self)
 {
-    csocket_socketio *self = SIO(op);
-    csocket_state *st = self->state;
-    PyObject *sock, *res;
-
     if (sio_check_closed(self) < 0 || sio_check_direction(self, 0) < 0) {
-        return NULL;
+        return -1;
     }
     if (self->timeout_occurred) {
         /* After a timeout the amount of data lost to a partly filled
          * buffer is unknown, so the stream cannot be trusted again. */
         PyErr_SetString(PyExc_OSError, "cannot read from timed out object");
-        return NULL;
+        return -1;
     }
-    sock = self->sock;
-    if (sock == NULL) {
-        return sio_no_attribute(self, "_sock");
+    if (self->sock == NULL) {
+        sio_no_attribute(self, "_sock");
+        return -1;
     }
+    return 0;
+}
+
+/* After recv_into() failed: a timeout marks the object; "would block"
+ * becomes -2 (a raw stream's None).  -1 when the error stands. */
+static Py_ssize_t
+sio_recv_failed(csocket_socketio *self)
+{
+    if (PyErr_ExceptionMatches(self->state->timeout_error)) {
+        self->timeout_occurred = 1;
+        return -1;
+    }
+    return sio_clear_would_block() ? -2 : -1;
+}
+
+/* readinto() of exactly csocket.SocketIO over exactly csocket.socket
+ * into memory: csocket_sio_recv() for the buffered reader. */
+static Py_ssize_t
+sio_recv_exact(csocket_socketio *self, char *buf, Py_ssize_t len)
+{
+    PyObject *sock = self->sock;
+    Py_ssize_t n;
+
     /* Hold the socket: another thread may close this object while the
      * call below has released the GIL. */
     Py_INCREF(sock);
-    if (Py_IS_TYPE(sock, st->socket_type)) {
-        Py_buffer view;
-        Py_ssize_t n;
+    n = csocket_sock_recv_into_raw((csocket_socket *)sock, buf, len, 0);
+    Py_DECREF(sock);
+    return n >= 0 ? n : sio_recv_failed(self);
+}
 
+Py_ssize_t
+csocket_sio_recv(PyObject *raw, char *buf, Py_ssize_t len)
+{
+    csocket_socketio *self = SIO(raw);
+
+    if (sio_check_readinto(self) < 0) {
+        return -1;
+    }
+    return sio_recv_exact(self, buf, len);
+}
+
+/* f.readinto(b) -> int or None */
+static PyObject *
+sio_readinto(PyObject *op, PyObject *b)
+{
+    csocket_socketio *self = SIO(op);
+    PyObject *sock, *res;
+    Py_buffer view;
+    Py_ssize_t n;
+
+    if (sio_check_readinto(self) < 0) {
+        return NULL;
+    }
+    sock = self->sock;
+    if (Py_IS_TYPE(sock, self->state->socket_type)) {
         if (PyObject_GetBuffer(b, &view, PyBUF_WRITABLE) < 0) {
             PyErr_Clear();
             PyErr_Format(PyExc_TypeError,
                          "recv_into() argument 1 must be read-write "
                          "bytes-like object, not %.50s",
                          b == Py_None ? "None" : Py_TYPE(b)->tp_name);
-            Py_DECREF(sock);
             return NULL;
         }
-        n = csocket_sock_recv_into_raw((csocket_socket *)sock, view.buf,
-                                       view.len, 0);
+        n = sio_recv_exact(self, view.buf, view.len);
         PyBuffer_Release(&view);
-        res = n < 0 ? NULL : PyLong_FromSsize_t(n);
+        if (n == -2) {
+            Py_RETURN_NONE;
+        }
+        return n < 0 ? NULL : PyLong_FromSsize_t(n);
     }
-    else {
-        res = PyObject_CallMethod(sock, "recv_into", "(O)", b);
-    }
+    /* A socket subclass: its own recv_into(), whose result is handed
+     * back as it is. */
+    Py_INCREF(sock);
+    res = PyObject_CallMethod(sock, "recv_into", "(O)", b);
     Py_DECREF(sock);
     if (res != NULL) {
         return res;
     }
-    if (PyErr_ExceptionMatches(st->timeout_error)) {
-        self->timeout_occurred = 1;
-        return NULL;
-    }
-    if (sio_clear_would_block()) {
+    if (sio_recv_failed(self) == -2) {
         Py_RETURN_NONE;
     }
     return NULL;
@@ -999,9 +1026,18 @@ csocket_sock_makefile(PyObject *self, PyObject *const *args,
         buffer = PyObject_CallFunctionObjArgs(cls, raw, raw, buffering,
                                               NULL);
     }
+    else if (reading) {
+        /* Our own io.BufferedReader subclass (reader.c). */
+        Py_ssize_t bufsize = PyNumber_AsSsize_t(buffering,
+                                                PyExc_OverflowError);
+
+        if (bufsize == -1 && PyErr_Occurred()) {
+            goto error;
+        }
+        buffer = csocket_reader_new(st, raw, bufsize);
+    }
     else {
-        cls = PyObject_GetAttrString(io, reading ? "BufferedReader"
-                                                 : "BufferedWriter");
+        cls = PyObject_GetAttrString(io, "BufferedWriter");
         if (cls == NULL) {
             goto error;
         }

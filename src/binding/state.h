@@ -20,6 +20,7 @@
 typedef struct {
     PyTypeObject *socket_type;      /* csocket.socket */
     PyTypeObject *socketio_type;    /* csocket.SocketIO */
+    PyTypeObject *reader_type;      /* makefile('rb')'s reader (reader.c) */
     PyObject *timeout_error;        /* _socket.timeout (TimeoutError 3.10+) */
     PyObject *gaierror;             /* _socket.gaierror, the very class */
     PyObject *herror;               /* _socket.herror, the very class */
@@ -234,6 +235,46 @@ extern PyMethodDef csocket_connect_methods[];
 
 /* ---- socketio.c: the raw I/O object behind makefile(). */
 int csocket_socketio_init_type(PyObject *module, csocket_state *st);
+/* The SocketIO object (its fields are read by reader.c too). */
+typedef struct {
+    PyObject_HEAD
+    /* _io._IOBase keeps its own instance fields (its __dict__ and weak
+     * reference list) right after the object header.  Their layout is
+     * private to io, so this only reserves room for them; the type's
+     * creation checks that the room is enough, and io reaches them
+     * through tp_dictoffset / tp_weaklistoffset as for any subclass. */
+    void *iobase_fields[4];
+    PyObject *sock;          /* _sock; NULL before __init__, after close() */
+    PyObject *mode;          /* "rb", "wb" or "rwb"; NULL before __init__ */
+    csocket_state *state;    /* owning module's state */
+    char reading;            /* _reading */
+    char writing;            /* _writing */
+    char timeout_occurred;   /* _timeout_occurred */
+    char closed;             /* io's close() has run (sio_setattro()) */
+} csocket_socketio;
+
+/* For the buffered reader (reader.c), given a SocketIO (or subclass)
+ * instance.  csocket_sio_is_direct(raw): raw is exactly csocket.SocketIO
+ * over exactly csocket.socket, so that its closed flag and
+ * csocket_sio_recv() may stand for raw.closed and raw.readinto().
+ * csocket_sio_recv(): readinto() into memory: the byte count, -2 where
+ * readinto() returns None, -1 with an exception set. */
+static inline int
+csocket_sio_is_direct(PyObject *raw)
+{
+    csocket_socketio *sio = (csocket_socketio *)raw;
+
+    return Py_IS_TYPE(raw, sio->state->socketio_type) && sio->sock != NULL
+           && Py_IS_TYPE(sio->sock, sio->state->socket_type);
+}
+Py_ssize_t csocket_sio_recv(PyObject *raw, char *buf, Py_ssize_t len);
+
+/* ---- reader.c: makefile('rb')'s buffered reader, a C subclass of
+ * io.BufferedReader with a buffer of its own. */
+int csocket_reader_init_type(PyObject *module, csocket_state *st);
+/* reader(raw, buffer_size): what makefile() calls io.BufferedReader for. */
+PyObject *csocket_reader_new(csocket_state *st, PyObject *raw,
+                             Py_ssize_t buffer_size);
 /* s.makefile(mode='r', buffering=None, *, encoding=None, errors=None,
  * newline=None) */
 PyObject *csocket_sock_makefile(PyObject *self, PyObject *const *args,
