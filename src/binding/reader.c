@@ -645,10 +645,37 @@ rd_readinto1(PyObject *self, PyObject *arg)
 
 /* ---- readline() ---------------------------------------------------- */
 
-/* readline with the lock held.  The line so far stays in the buffer
- * (moved to its start) while more is read behind it; only a line longer
- * than the buffer spills into a list of pieces.  EOF, or nothing more
- * from a non-blocking stream, ends the line where it is. */
+/* After a failed raw read inside readline(): put the part of the line
+ * already taken back into the (empty) buffer, when it fits, so that the
+ * next read finds it.  (io's reader drops it: a readline() interrupted
+ * by a signal handler's exception, then called again, returns the line
+ * without its beginning.) */
+static void
+rd_restore(rd_fields *r, PyObject *pieces)
+{
+    Py_ssize_t i, total = 0, n = PyList_GET_SIZE(pieces);
+
+    for (i = 0; i < n; i++) {
+        total += PyBytes_GET_SIZE(PyList_GET_ITEM(pieces, i));
+    }
+    if (total > r->size || r->end != r->pos) {
+        return;
+    }
+    r->pos = r->end = 0;
+    for (i = 0; i < n; i++) {
+        PyObject *p = PyList_GET_ITEM(pieces, i);
+
+        memcpy(r->buf + r->end, PyBytes_AS_STRING(p),
+               (size_t)PyBytes_GET_SIZE(p));
+        r->end += PyBytes_GET_SIZE(p);
+    }
+}
+
+/* readline with the lock held, io's way: what is buffered is taken, then
+ * each fill starts at the buffer's beginning (so that the bytes left
+ * buffered afterwards, which read1() and peek() show, are the same as
+ * io's).  EOF, or nothing more from a non-blocking stream, ends the line
+ * where it is. */
 static PyObject *
 rd_readline_locked(rd_fields *r, Py_ssize_t limit)
 {
@@ -656,72 +683,77 @@ rd_readline_locked(rd_fields *r, Py_ssize_t limit)
     Py_ssize_t n, got;
     const char *s;
 
+    n = r->end - r->pos;
+    if (limit >= 0 && n > limit) {
+        n = limit;
+    }
+    s = memchr(r->buf + r->pos, '\n', (size_t)n);
+    if (s != NULL) {
+        return rd_take(r, s - (r->buf + r->pos) + 1);
+    }
+    if (n == limit) {
+        return rd_take(r, n);
+    }
+    pieces = PyList_New(0);
+    if (pieces == NULL) {
+        return NULL;
+    }
+    if (n > 0) {
+        piece = rd_take(r, n);
+        if (piece == NULL || PyList_Append(pieces, piece) < 0) {
+            goto error;
+        }
+        Py_CLEAR(piece);
+        if (limit >= 0) {
+            limit -= n;
+        }
+    }
     for (;;) {
-        n = r->end - r->pos;
-        if (limit >= 0 && n > limit) {
-            n = limit;
-        }
-        s = memchr(r->buf + r->pos, '\n', (size_t)n);
-        if (s != NULL) {
-            piece = rd_take(r, s - (r->buf + r->pos) + 1);
-            break;
-        }
-        if (n == limit) {
-            piece = rd_take(r, n);
-            break;
-        }
-        /* No end of line in what is buffered: make room behind it. */
-        if (r->pos > 0) {
-            memmove(r->buf, r->buf + r->pos, (size_t)n);
-            r->pos = 0;
-            r->end = n;
-        }
-        if (r->end == r->size) {
-            /* A whole buffer without one: set it aside. */
-            if (pieces == NULL && (pieces = PyList_New(0)) == NULL) {
-                return NULL;
-            }
-            piece = rd_take(r, r->end);
-            if (piece == NULL || PyList_Append(pieces, piece) < 0) {
-                goto error;
-            }
-            Py_CLEAR(piece);
-            r->pos = r->end = 0;
-            if (limit >= 0) {
-                limit -= r->size;
-            }
-        }
+        r->pos = r->end = 0;
         got = rd_fill(r);
         if (got == -1) {
+            rd_restore(r, pieces);
             goto error;
         }
         if (got == 0 || got == -2) {
-            piece = rd_take(r, r->end - r->pos);
             break;
         }
+        n = got;
+        if (limit >= 0 && n > limit) {
+            n = limit;
+        }
+        s = memchr(r->buf, '\n', (size_t)n);
+        piece = rd_take(r, s != NULL ? s - r->buf + 1 : n);
+        if (piece == NULL || PyList_Append(pieces, piece) < 0) {
+            goto error;
+        }
+        Py_CLEAR(piece);
+        if (s != NULL || n == limit) {
+            break;
+        }
+        if (limit >= 0) {
+            limit -= n;
+        }
     }
-    if (piece == NULL) {
-        goto error;
+    switch (PyList_GET_SIZE(pieces)) {
+    case 0:
+        res = PyBytes_FromStringAndSize(NULL, 0);
+        break;
+    case 1:
+        res = Py_NewRef(PyList_GET_ITEM(pieces, 0));
+        break;
+    default:
+        piece = PyBytes_FromStringAndSize(NULL, 0);
+        res = piece == NULL ? NULL
+              : PyObject_CallMethod(piece, "join", "(O)", pieces);
+        Py_CLEAR(piece);
     }
-    if (pieces == NULL) {
-        return piece;
-    }
-    if (PyList_Append(pieces, piece) < 0) {
-        goto error;
-    }
-    Py_DECREF(piece);
-    piece = PyBytes_FromStringAndSize(NULL, 0);
-    if (piece == NULL) {
-        goto error;
-    }
-    res = PyObject_CallMethod(piece, "join", "(O)", pieces);
-    Py_DECREF(piece);
     Py_DECREF(pieces);
     return res;
 
 error:
     Py_XDECREF(piece);
-    Py_XDECREF(pieces);
+    Py_DECREF(pieces);
     return NULL;
 }
 
@@ -853,7 +885,12 @@ rd_close(PyObject *self, PyObject *Py_UNUSED(ignored))
     PyObject *res;
     int closed;
 
-    if (rd_check_ok(r) < 0 || rd_enter(self, r) < 0) {
+    if (!r->ok) {
+        /* Detached, never initialised, or our part of __init__ failed
+         * after io's succeeded (no memory): io's close says which. */
+        return rd_call_base(self, "close");
+    }
+    if (rd_enter(self, r) < 0) {
         return NULL;
     }
     closed = rd_raw_closed(r);
@@ -901,6 +938,22 @@ rd_sizeof(PyObject *self, PyObject *Py_UNUSED(ignored))
                               + (r->buf != NULL ? r->size : 0));
 }
 
+/* Pickling and copying are refused as for the stdlib's object. */
+static PyObject *
+rd_reduce_ex(PyObject *self, PyObject *Py_UNUSED(protocol))
+{
+    (void)self;
+    /* The wording of the io of this version. */
+#if PY_VERSION_HEX >= 0x030C0000
+    PyErr_SetString(PyExc_TypeError,
+                    "cannot pickle 'BufferedReader' instances");
+#else
+    PyErr_SetString(PyExc_TypeError,
+                    "cannot pickle '_io.BufferedReader' object");
+#endif
+    return NULL;
+}
+
 /* The stdlib's repr: "<_io.BufferedReader name=...>". */
 static PyObject *
 rd_repr(PyObject *self)
@@ -939,7 +992,7 @@ rd_init(PyObject *self, PyObject *args, PyObject *kwds)
     static char *kwlist[] = {"raw", "buffer_size", NULL};
     csocket_state *st = csocket_state_from_type(Py_TYPE(self));
     rd_fields *r = RD(self);
-    PyObject *raw, *base_args;
+    PyObject *raw, *base_args, *readable;
     Py_ssize_t size = DEFAULT_BUFFER_SIZE;
     initproc base_init = rd_base(self)->tp_init;
     int rc;
@@ -959,7 +1012,33 @@ rd_init(PyObject *self, PyObject *args, PyObject *kwds)
                      Py_TYPE(raw)->tp_name);
         return -1;
     }
-    /* io's part: its checks (raw.readable()), raw, name, mode, closed. */
+    /* io's checks, in its order, before io's part is set up: an object
+     * whose io part works would be closed by the finalizer, raw and all,
+     * even though __init__ failed. */
+    readable = PyObject_CallMethod(raw, "readable", NULL);
+    if (readable == NULL) {
+        return -1;
+    }
+    rc = readable == Py_True;
+    Py_DECREF(readable);
+    if (!rc) {
+        PyObject *io = PyImport_ImportModule("io");
+        PyObject *unsupported = io == NULL ? NULL
+            : PyObject_GetAttrString(io, "UnsupportedOperation");
+
+        Py_XDECREF(io);
+        if (unsupported != NULL) {
+            PyErr_SetString(unsupported, "File or stream is not readable.");
+            Py_DECREF(unsupported);
+        }
+        return -1;
+    }
+    if (size <= 0) {
+        PyErr_SetString(PyExc_ValueError,
+                        "buffer size must be strictly positive");
+        return -1;
+    }
+    /* io's part: raw, name, mode, closed, the finalizer. */
     base_args = Py_BuildValue("(On)", raw, (Py_ssize_t)1);
     if (base_args == NULL) {
         return -1;
@@ -967,11 +1046,6 @@ rd_init(PyObject *self, PyObject *args, PyObject *kwds)
     rc = base_init(self, base_args, NULL);
     Py_DECREF(base_args);
     if (rc < 0) {
-        return -1;
-    }
-    if (size <= 0) {
-        PyErr_SetString(PyExc_ValueError,
-                        "buffer size must be strictly positive");
         return -1;
     }
     rd_drop_buffer(r);
@@ -1055,6 +1129,7 @@ static PyMethodDef rd_methods[] = {
     {"close", rd_close, METH_NOARGS, NULL},
     {"detach", rd_detach, METH_NOARGS, NULL},
     {"__sizeof__", rd_sizeof, METH_NOARGS, NULL},
+    {"__reduce_ex__", rd_reduce_ex, METH_O, NULL},
     {NULL, NULL, 0, NULL}
 };
 
