@@ -123,6 +123,18 @@ SCENARIOS = {
         w.write(b"line\\n"); w.flush(); r.readline()
         r.close(); w.close()
     """),
+    "reader": (6, """
+        r = pb.makefile("rb", buffering=8)
+        pa.sendall(b"0123456789abcdef\\nxy\\nrest")
+        r.peek(); r.read1(3); r.readline(); r.readinto(bytearray(2))
+        r.readline(5); r.read(3)
+        pb.setblocking(False)
+        r.read(10); r.readline(); r.readinto(bytearray(4)); r.read1(2)
+        pb.setblocking(True)
+        r.detach().close()
+        r = pb.makefile("rb"); r.close()
+        swallow(r.readline); swallow(r.read, 1); swallow(r.detach)
+    """),
     "netdb": (10, """
         socket.getaddrinfo("127.0.0.1", 80, socket.AF_INET,
                            socket.SOCK_STREAM)

@@ -342,8 +342,7 @@ rd_size(PyObject *const *args, Py_ssize_t nargs, const char *name,
     if (nargs == 0) {
         return 0;
     }
-    *out = PyNumber_AsSsize_t(args[0], PyExc_OverflowError);
-    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+    return csocket_index_to_ssize(args[0], out);
 }
 
 /* ---- read() -------------------------------------------------------- */
@@ -994,6 +993,7 @@ rd_init(PyObject *self, PyObject *args, PyObject *kwds)
     rd_fields *r = RD(self);
     PyObject *raw, *base_args, *readable;
     Py_ssize_t size = DEFAULT_BUFFER_SIZE;
+    char *buf;
     initproc base_init = rd_base(self)->tp_init;
     int rc;
 
@@ -1048,23 +1048,31 @@ rd_init(PyObject *self, PyObject *args, PyObject *kwds)
     if (rc < 0) {
         return -1;
     }
-    rd_drop_buffer(r);
-    r->buf = PyMem_Malloc((size_t)size);
-    if (r->buf == NULL) {
+    buf = PyMem_Malloc((size_t)size);
+    if (buf == NULL) {
         PyErr_NoMemory();
         return -1;
     }
-    r->size = size;
     if (r->lock == NULL) {
         r->lock = PyThread_allocate_lock();
         if (r->lock == NULL) {
+            PyMem_Free(buf);
             PyErr_SetString(PyExc_RuntimeError, "can't allocate read lock");
             return -1;
         }
     }
-    r->owner = 0;
+    /* __init__ again on a file in use: wait for a read under way, which
+     * may be filling the old buffer with the GIL released. */
+    if (rd_enter(self, r) < 0) {
+        PyMem_Free(buf);
+        return -1;
+    }
+    rd_drop_buffer(r);
+    r->buf = buf;
+    r->size = size;
     Py_XSETREF(r->raw, Py_NewRef(raw));
     r->ok = 1;
+    rd_leave(r);
     return 0;
 }
 

@@ -1028,10 +1028,9 @@ csocket_sock_makefile(PyObject *self, PyObject *const *args,
     }
     else if (reading) {
         /* Our own io.BufferedReader subclass (reader.c). */
-        Py_ssize_t bufsize = PyNumber_AsSsize_t(buffering,
-                                                PyExc_OverflowError);
+        Py_ssize_t bufsize;
 
-        if (bufsize == -1 && PyErr_Occurred()) {
+        if (csocket_index_to_ssize(buffering, &bufsize) < 0) {
             goto error;
         }
         buffer = csocket_reader_new(st, raw, bufsize);

@@ -269,6 +269,22 @@ csocket_sio_is_direct(PyObject *raw)
 }
 Py_ssize_t csocket_sio_recv(PyObject *raw, char *buf, Py_ssize_t len);
 
+/* An integer argument as a Py_ssize_t, the way Argument Clinic converts
+ * one ("n"): __index__, then OverflowError "Python int too large to
+ * convert to C ssize_t".  0 / -1. */
+static inline int
+csocket_index_to_ssize(PyObject *obj, Py_ssize_t *out)
+{
+    PyObject *index = PyNumber_Index(obj);
+
+    if (index == NULL) {
+        return -1;
+    }
+    *out = PyLong_AsSsize_t(index);
+    Py_DECREF(index);
+    return *out == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
 /* ---- reader.c: makefile('rb')'s buffered reader, a C subclass of
  * io.BufferedReader with a buffer of its own. */
 int csocket_reader_init_type(PyObject *module, csocket_state *st);
