@@ -603,6 +603,38 @@ def test_peer_reset_mid_line(mod):
         srv.close()
 
 
+@pytest.mark.parametrize('extra', [0, 10])
+def test_peer_reset_after_a_full_buffer(mod, extra):
+    """A fill that filled the buffer makes csocket's next fill try at
+    once, without releasing the GIL (reader.c): a reset seen by that
+    attempt is raised, and queued data before it is still delivered."""
+    b = mod.socket()
+    srv = mod.socket()
+    try:
+        srv.bind(('127.0.0.1', 0))
+        srv.listen()
+        b.settimeout(WAIT)
+        b.connect(srv.getsockname())
+        c, _ = srv.accept()
+        c.settimeout(None)
+        f = c.makefile('rb', buffering=16)
+        b.sendall(b'x' * 16 + b'y' * extra)
+        assert f.peek() == b'x' * 16        # a fill that fills the buffer
+        assert f.read(16) == b'x' * 16
+        b.setsockopt(std_socket.SOL_SOCKET, std_socket.SO_LINGER,
+                     b'\x01\x00\x00\x00\x00\x00\x00\x00')
+        b.close()
+        if extra:
+            assert f.read1(100) == b'y' * extra
+        with pytest.raises(ConnectionResetError):
+            f.readline()
+        f.close()
+        c.close()
+    finally:
+        b.close()
+        srv.close()
+
+
 def test_unclosed_file_warns(mod):
     """A file dropped after its socket: the socket's ResourceWarning
     (test_socket's test_unclosed_socketio, with our reader)."""

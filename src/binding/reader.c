@@ -52,6 +52,7 @@ typedef struct {
     unsigned long owner;        /* thread inside the locked path, or 0 */
     char ok;                    /* initialised, not detached */
     char detached;
+    char eager;                 /* the last fill filled the buffer */
 } rd_fields;
 
 /* Offset of rd_fields in an instance: io's BufferedReader size, rounded
@@ -270,7 +271,7 @@ rd_raw_read(rd_fields *r, char *start, Py_ssize_t len)
     Py_ssize_t n;
 
     if (csocket_sio_is_direct(raw)) {
-        n = csocket_sio_recv(raw, start, len);
+        n = csocket_sio_recv(raw, start, len, 0);
     }
     else {
         n = rd_raw_read_generic(raw, start, len);
@@ -279,12 +280,30 @@ rd_raw_read(rd_fields *r, char *start, Py_ssize_t len)
     return n;
 }
 
-/* Fill: one raw read appended after the buffered bytes. */
+/* Fill: one raw read appended after the buffered bytes.
+ *
+ * A fill that filled the whole buffer suggests that more data is queued
+ * (a stream arriving faster than it is read): the next fill of a
+ * blocking socket then first tries to receive without releasing the GIL
+ * (csocket_sock_recv_into_eager(); it cannot sleep), saving the release
+ * and re-acquisition.  A short fill drained the socket, so the next one
+ * will most likely have to wait: it goes straight to the wait, with no
+ * attempt that would fail. */
 static Py_ssize_t
 rd_fill(rd_fields *r)
 {
-    Py_ssize_t n = rd_raw_read(r, r->buf + r->end, r->size - r->end);
+    Py_ssize_t n, len = r->size - r->end;
+    PyObject *raw = r->raw;
 
+    if (csocket_sio_is_direct(raw)) {
+        Py_INCREF(raw);
+        n = csocket_sio_recv(raw, r->buf + r->end, len, r->eager);
+        Py_DECREF(raw);
+        r->eager = n == len;
+    }
+    else {
+        n = rd_raw_read(r, r->buf + r->end, len);
+    }
     if (n > 0) {
         r->end += n;
     }
@@ -644,30 +663,106 @@ rd_readinto1(PyObject *self, PyObject *arg)
 
 /* ---- readline() ---------------------------------------------------- */
 
+/* The parts of a line that readline() has taken from the buffer so far:
+ * none, one bytes object (a line that spans two fills, the usual case:
+ * no list and no join), or a list of them (a line longer than the
+ * buffer). */
+typedef struct {
+    PyObject *first;
+    PyObject *more;         /* list of the parts after the first */
+    Py_ssize_t len;         /* their total size */
+} rd_parts;
+
+/* Add a part (stolen).  0 / -1. */
+static int
+rd_parts_add(rd_parts *p, PyObject *part)
+{
+    if (part == NULL) {
+        return -1;
+    }
+    p->len += PyBytes_GET_SIZE(part);
+    if (p->first == NULL) {
+        p->first = part;
+        return 0;
+    }
+    if (p->more == NULL && (p->more = PyList_New(0)) == NULL) {
+        Py_DECREF(part);
+        return -1;
+    }
+    if (PyList_Append(p->more, part) < 0) {
+        Py_DECREF(part);
+        return -1;
+    }
+    Py_DECREF(part);
+    return 0;
+}
+
+static void
+rd_parts_clear(rd_parts *p)
+{
+    Py_CLEAR(p->first);
+    Py_CLEAR(p->more);
+    p->len = 0;
+}
+
+/* Copy the parts to dst, in order. */
+static void
+rd_parts_copy(rd_parts *p, char *dst)
+{
+    Py_ssize_t i, n = p->more == NULL ? 0 : PyList_GET_SIZE(p->more);
+
+    if (p->first == NULL) {
+        return;
+    }
+    memcpy(dst, PyBytes_AS_STRING(p->first),
+           (size_t)PyBytes_GET_SIZE(p->first));
+    dst += PyBytes_GET_SIZE(p->first);
+    for (i = 0; i < n; i++) {
+        PyObject *part = PyList_GET_ITEM(p->more, i);
+
+        memcpy(dst, PyBytes_AS_STRING(part), (size_t)PyBytes_GET_SIZE(part));
+        dst += PyBytes_GET_SIZE(part);
+    }
+}
+
+/* The line: the parts, then k more bytes from the buffer (taken). */
+static PyObject *
+rd_parts_finish(rd_fields *r, rd_parts *p, Py_ssize_t k)
+{
+    PyObject *res;
+
+    if (p->first == NULL) {
+        return rd_take(r, k);
+    }
+    if (k == 0 && p->more == NULL) {
+        res = p->first;
+        p->first = NULL;
+        return res;
+    }
+    res = PyBytes_FromStringAndSize(NULL, p->len + k);
+    if (res == NULL) {
+        return NULL;
+    }
+    rd_parts_copy(p, PyBytes_AS_STRING(res));
+    memcpy(PyBytes_AS_STRING(res) + p->len, r->buf + r->pos, (size_t)k);
+    r->pos += k;
+    return res;
+}
+
 /* After a failed raw read inside readline(): put the part of the line
  * already taken back into the (empty) buffer, when it fits, so that the
  * next read finds it.  (io's reader drops it: a readline() interrupted
  * by a signal handler's exception, then called again, returns the line
  * without its beginning.) */
 static void
-rd_restore(rd_fields *r, PyObject *pieces)
+rd_restore(rd_fields *r, rd_parts *p)
 {
-    Py_ssize_t i, total = 0, n = PyList_GET_SIZE(pieces);
-
-    for (i = 0; i < n; i++) {
-        total += PyBytes_GET_SIZE(PyList_GET_ITEM(pieces, i));
-    }
-    if (total > r->size || r->end != r->pos) {
+    if (p->len > r->size || r->end != r->pos) {
         return;
     }
-    r->pos = r->end = 0;
-    for (i = 0; i < n; i++) {
-        PyObject *p = PyList_GET_ITEM(pieces, i);
-
-        memcpy(r->buf + r->end, PyBytes_AS_STRING(p),
-               (size_t)PyBytes_GET_SIZE(p));
-        r->end += PyBytes_GET_SIZE(p);
-    }
+    rd_parts_copy(p, r->buf);
+    r->pos = 0;
+    r->end = p->len;
 }
 
 /* readline with the lock held, io's way: what is buffered is taken, then
@@ -678,7 +773,8 @@ rd_restore(rd_fields *r, PyObject *pieces)
 static PyObject *
 rd_readline_locked(rd_fields *r, Py_ssize_t limit)
 {
-    PyObject *pieces = NULL, *piece = NULL, *res;
+    rd_parts parts = {NULL, NULL, 0};
+    PyObject *res;
     Py_ssize_t n, got;
     const char *s;
 
@@ -693,16 +789,10 @@ rd_readline_locked(rd_fields *r, Py_ssize_t limit)
     if (n == limit) {
         return rd_take(r, n);
     }
-    pieces = PyList_New(0);
-    if (pieces == NULL) {
-        return NULL;
-    }
     if (n > 0) {
-        piece = rd_take(r, n);
-        if (piece == NULL || PyList_Append(pieces, piece) < 0) {
+        if (rd_parts_add(&parts, rd_take(r, n)) < 0) {
             goto error;
         }
-        Py_CLEAR(piece);
         if (limit >= 0) {
             limit -= n;
         }
@@ -711,10 +801,11 @@ rd_readline_locked(rd_fields *r, Py_ssize_t limit)
         r->pos = r->end = 0;
         got = rd_fill(r);
         if (got == -1) {
-            rd_restore(r, pieces);
+            rd_restore(r, &parts);
             goto error;
         }
         if (got == 0 || got == -2) {
+            res = rd_parts_finish(r, &parts, 0);
             break;
         }
         n = got;
@@ -722,37 +813,22 @@ rd_readline_locked(rd_fields *r, Py_ssize_t limit)
             n = limit;
         }
         s = memchr(r->buf, '\n', (size_t)n);
-        piece = rd_take(r, s != NULL ? s - r->buf + 1 : n);
-        if (piece == NULL || PyList_Append(pieces, piece) < 0) {
-            goto error;
-        }
-        Py_CLEAR(piece);
         if (s != NULL || n == limit) {
+            res = rd_parts_finish(r, &parts, s != NULL ? s - r->buf + 1 : n);
             break;
+        }
+        if (rd_parts_add(&parts, rd_take(r, n)) < 0) {
+            goto error;
         }
         if (limit >= 0) {
             limit -= n;
         }
     }
-    switch (PyList_GET_SIZE(pieces)) {
-    case 0:
-        res = PyBytes_FromStringAndSize(NULL, 0);
-        break;
-    case 1:
-        res = Py_NewRef(PyList_GET_ITEM(pieces, 0));
-        break;
-    default:
-        piece = PyBytes_FromStringAndSize(NULL, 0);
-        res = piece == NULL ? NULL
-              : PyObject_CallMethod(piece, "join", "(O)", pieces);
-        Py_CLEAR(piece);
-    }
-    Py_DECREF(pieces);
+    rd_parts_clear(&parts);
     return res;
 
 error:
-    Py_XDECREF(piece);
-    Py_DECREF(pieces);
+    rd_parts_clear(&parts);
     return NULL;
 }
 

@@ -1330,6 +1330,33 @@ csocket_sock_recv_into_raw(csocket_socket *s, char *buf, Py_ssize_t len,
 }
 
 Py_ssize_t
+csocket_sock_recv_into_eager(csocket_socket *s, char *buf, Py_ssize_t len)
+{
+#ifdef MSG_DONTWAIT
+    if (s->timeout_ns < 0 && s->fd >= 0 && len > 0) {
+        ssize_t r = csock_recv(s->fd, buf, (size_t)len, MSG_DONTWAIT);
+
+        if (r >= 0) {
+            return r;
+        }
+        if (r == -EINTR) {
+            /* Run the handlers now, not after the wait below. */
+            if (PyErr_CheckSignals() < 0) {
+                return -1;
+            }
+        }
+        else if (!csocket_would_block(r)) {
+            /* The error is the call's (a reset, say): it is consumed by
+             * this attempt and would not be seen again. */
+            csocket_set_core_error(r);
+            return -1;
+        }
+    }
+#endif
+    return csocket_sock_recv_into_raw(s, buf, len, 0);
+}
+
+Py_ssize_t
 csocket_sock_send_raw(csocket_socket *s, const char *buf, Py_ssize_t len,
                       int flags)
 {

@@ -349,9 +349,9 @@ sio_recv_failed(csocket_socketio *self)
 }
 
 /* readinto() of exactly csocket.SocketIO over exactly csocket.socket
- * into memory: csocket_sio_recv() for the buffered reader. */
+ * into memory (eager: see csocket_sock_recv_into_eager()). */
 static Py_ssize_t
-sio_recv_exact(csocket_socketio *self, char *buf, Py_ssize_t len)
+sio_recv_exact(csocket_socketio *self, char *buf, Py_ssize_t len, int eager)
 {
     PyObject *sock = self->sock;
     Py_ssize_t n;
@@ -359,20 +359,23 @@ sio_recv_exact(csocket_socketio *self, char *buf, Py_ssize_t len)
     /* Hold the socket: another thread may close this object while the
      * call below has released the GIL. */
     Py_INCREF(sock);
-    n = csocket_sock_recv_into_raw((csocket_socket *)sock, buf, len, 0);
+    n = eager ? csocket_sock_recv_into_eager((csocket_socket *)sock, buf,
+                                             len)
+              : csocket_sock_recv_into_raw((csocket_socket *)sock, buf,
+                                           len, 0);
     Py_DECREF(sock);
     return n >= 0 ? n : sio_recv_failed(self);
 }
 
 Py_ssize_t
-csocket_sio_recv(PyObject *raw, char *buf, Py_ssize_t len)
+csocket_sio_recv(PyObject *raw, char *buf, Py_ssize_t len, int eager)
 {
     csocket_socketio *self = SIO(raw);
 
     if (sio_check_readinto(self) < 0) {
         return -1;
     }
-    return sio_recv_exact(self, buf, len);
+    return sio_recv_exact(self, buf, len, eager);
 }
 
 /* f.readinto(b) -> int or None */
@@ -397,7 +400,7 @@ sio_readinto(PyObject *op, PyObject *b)
                          b == Py_None ? "None" : Py_TYPE(b)->tp_name);
             return NULL;
         }
-        n = sio_recv_exact(self, view.buf, view.len);
+        n = sio_recv_exact(self, view.buf, view.len, 0);
         PyBuffer_Release(&view);
         if (n == -2) {
             Py_RETURN_NONE;

@@ -179,6 +179,12 @@ PyObject *csocket_socket_from_fd(csocket_state *st, int fd, int family,
  * call loop; -1 with an exception set on failure. */
 Py_ssize_t csocket_sock_recv_into_raw(csocket_socket *s, char *buf,
                                       Py_ssize_t len, int flags);
+/* The same (flags 0), but a blocking socket first tries once without
+ * releasing the GIL (MSG_DONTWAIT: it cannot sleep), and only waits,
+ * GIL released, when nothing is there: for a reader that expects data to
+ * be queued already (see reader.c). */
+Py_ssize_t csocket_sock_recv_into_eager(csocket_socket *s, char *buf,
+                                        Py_ssize_t len);
 Py_ssize_t csocket_sock_send_raw(csocket_socket *s, const char *buf,
                                  Py_ssize_t len, int flags);
 /* Converts a Python timeout (None or a non-negative number) to ns
@@ -267,7 +273,8 @@ csocket_sio_is_direct(PyObject *raw)
     return Py_IS_TYPE(raw, sio->state->socketio_type) && sio->sock != NULL
            && Py_IS_TYPE(sio->sock, sio->state->socket_type);
 }
-Py_ssize_t csocket_sio_recv(PyObject *raw, char *buf, Py_ssize_t len);
+Py_ssize_t csocket_sio_recv(PyObject *raw, char *buf, Py_ssize_t len,
+                            int eager);
 
 /* An integer argument as a Py_ssize_t, the way Argument Clinic converts
  * one ("n"): __index__, then OverflowError "Python int too large to
