@@ -13,6 +13,7 @@ differently from io's shows up as a different result.  Blocking, timeout,
 thread and signal behaviour are tested one case at a time.  Every wait is
 bounded.
 """
+import contextlib
 import copy
 import errno
 import io
@@ -186,6 +187,19 @@ def _sender(sock, parts, delay=0.02):
     t = threading.Thread(target=run, daemon=True)
     t.start()
     return t
+
+
+@contextlib.contextmanager
+def _alarm(handler, first, interval=0.0):
+    """SIGALRM to handler after first seconds (then every interval), for
+    the length of the with block."""
+    old = signal.signal(signal.SIGALRM, handler)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, first, interval)
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
 
 
 def test_is_a_buffered_reader(pair):
@@ -418,19 +432,15 @@ def test_signal_handler_exception_keeps_partial_line(csocket):
     def handler(signum, frame):
         raise Stop
 
-    old = signal.signal(signal.SIGALRM, handler)
     try:
         f = a.makefile('rb')
         b.sendall(b'first half, ')
-        signal.setitimer(signal.ITIMER_REAL, 0.1)
-        with pytest.raises(Stop):
+        with _alarm(handler, 0.1), pytest.raises(Stop):
             f.readline()
         b.sendall(b'second half\n')
         assert f.readline() == b'first half, second half\n'
         f.close()
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
         a.close()
         b.close()
 
@@ -449,15 +459,12 @@ def test_reentrant_call_from_signal_handler(mod):
             errors.append(str(e))
         b.sendall(b'done\n')
 
-    old = signal.signal(signal.SIGALRM, handler)
     try:
-        signal.setitimer(signal.ITIMER_REAL, 0.1)
-        assert f.readline() == b'done\n'
+        with _alarm(handler, 0.1):
+            assert f.readline() == b'done\n'
         assert errors == ['reentrant call inside <_io.BufferedReader '
                           'name=%d>' % a.fileno()]
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
         f.close()
         a.close()
         b.close()
@@ -561,46 +568,56 @@ def test_interrupted_read_retries(mod):
     """A signal whose handler returns: the read goes on (PEP 475)."""
     a, b = _pair(mod)
     hits = []
-    old = signal.signal(signal.SIGALRM, lambda *args: hits.append(1))
     try:
         f = a.makefile('rb')
-        signal.setitimer(signal.ITIMER_REAL, 0.05, 0.05)
-        t = _sender(b, [b'late line\n'], delay=0.3)
-        assert f.readline() == b'late line\n'
-        t.join(WAIT)
+        with _alarm(lambda *args: hits.append(1), 0.05, 0.05):
+            t = _sender(b, [b'late line\n'], delay=0.3)
+            assert f.readline() == b'late line\n'
+            t.join(WAIT)
         assert hits
         f.close()
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, old)
         a.close()
         b.close()
 
 
-def test_peer_reset_mid_line(mod):
-    b = mod.socket()
+def _tcp_pair(mod):
+    """(client, accepted) over loopback TCP, with timeouts."""
     srv = mod.socket()
     try:
         srv.bind(('127.0.0.1', 0))
         srv.listen()
+        b = mod.socket()
         b.settimeout(WAIT)
         b.connect(srv.getsockname())
         c, _ = srv.accept()
         c.settimeout(WAIT)
+        return b, c
+    finally:
+        srv.close()
+
+
+def _reset(sock):
+    """Close with SO_LINGER 0: the peer gets a reset."""
+    sock.setsockopt(std_socket.SOL_SOCKET, std_socket.SO_LINGER,
+                    b'\x01\x00\x00\x00\x00\x00\x00\x00')
+    sock.close()
+
+
+def test_peer_reset_mid_line(mod):
+    b, c = _tcp_pair(mod)
+    try:
         f = c.makefile('rb')
         b.sendall(b'whole\nhalf')
         assert f.readline() == b'whole\n'
-        b.setsockopt(std_socket.SOL_SOCKET, std_socket.SO_LINGER,
-                     b'\x01\x00\x00\x00\x00\x00\x00\x00')
-        b.close()
+        _reset(b)
         with pytest.raises(ConnectionResetError):
             while f.readline():
                 pass
         f.close()
-        c.close()
     finally:
         b.close()
-        srv.close()
+        c.close()
 
 
 @pytest.mark.parametrize('extra', [0, 10])
@@ -608,31 +625,22 @@ def test_peer_reset_after_a_full_buffer(mod, extra):
     """A fill that filled the buffer makes csocket's next fill try at
     once, without releasing the GIL (reader.c): a reset seen by that
     attempt is raised, and queued data before it is still delivered."""
-    b = mod.socket()
-    srv = mod.socket()
+    b, c = _tcp_pair(mod)
     try:
-        srv.bind(('127.0.0.1', 0))
-        srv.listen()
-        b.settimeout(WAIT)
-        b.connect(srv.getsockname())
-        c, _ = srv.accept()
         c.settimeout(None)
         f = c.makefile('rb', buffering=16)
         b.sendall(b'x' * 16 + b'y' * extra)
         assert f.peek() == b'x' * 16        # a fill that fills the buffer
         assert f.read(16) == b'x' * 16
-        b.setsockopt(std_socket.SOL_SOCKET, std_socket.SO_LINGER,
-                     b'\x01\x00\x00\x00\x00\x00\x00\x00')
-        b.close()
+        _reset(b)
         if extra:
             assert f.read1(100) == b'y' * extra
         with pytest.raises(ConnectionResetError):
             f.readline()
         f.close()
-        c.close()
     finally:
         b.close()
-        srv.close()
+        c.close()
 
 
 def test_unclosed_file_warns(mod):

@@ -89,3 +89,34 @@ csocket_give_exception(PyObject *exc)
                   PyException_GetTraceback(exc));
 #endif
 }
+
+int
+csocket_clear_oserror(int errno1, int errno2)
+{
+    PyObject *exc, *err;
+    long code = -1;
+
+    if (!PyErr_ExceptionMatches(PyExc_OSError)) {
+        return 0;
+    }
+    exc = csocket_take_exception();
+    err = exc == NULL ? NULL : PyObject_GetAttrString(exc, "errno");
+    if (err == NULL) {
+        PyErr_Clear();
+    }
+    else {
+        if (PyLong_Check(err)) {
+            code = PyLong_AsLong(err);
+            if (code == -1 && PyErr_Occurred()) {
+                PyErr_Clear();
+            }
+        }
+        Py_DECREF(err);
+    }
+    if (code == errno1 || code == errno2) {
+        Py_XDECREF(exc);
+        return 1;
+    }
+    csocket_give_exception(exc);
+    return 0;
+}

@@ -67,12 +67,7 @@ static void rd_dealloc(PyObject *op);
 static PyTypeObject *
 rd_base(PyObject *op)
 {
-    PyTypeObject *tp = Py_TYPE(op);
-
-    while (tp->tp_dealloc != rd_dealloc) {
-        tp = tp->tp_base;
-    }
-    return tp->tp_base;
+    return csocket_type_below(op, rd_dealloc);
 }
 
 /* ---- state checks -------------------------------------------------- */
@@ -184,32 +179,7 @@ rd_leave(rd_fields *r)
 static int
 rd_trap_eintr(void)
 {
-    PyObject *exc, *err;
-    long code = 0;
-
-    if (!PyErr_ExceptionMatches(PyExc_OSError)) {
-        return 0;
-    }
-    exc = csocket_take_exception();
-    err = exc == NULL ? NULL : PyObject_GetAttrString(exc, "errno");
-    if (err == NULL) {
-        PyErr_Clear();
-    }
-    else {
-        if (PyLong_Check(err)) {
-            code = PyLong_AsLong(err);
-            if (code == -1 && PyErr_Occurred()) {
-                PyErr_Clear();
-            }
-        }
-        Py_DECREF(err);
-    }
-    if (code == EINTR) {
-        Py_XDECREF(exc);
-        return 1;
-    }
-    csocket_give_exception(exc);
-    return 0;
+    return csocket_clear_oserror(EINTR, EINTR);
 }
 
 /* raw.readinto(memoryview) for a raw stream we cannot read directly (a

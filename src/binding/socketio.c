@@ -37,12 +37,7 @@ static void sio_dealloc(PyObject *op);
 static PyTypeObject *
 sio_io_base(PyObject *op)
 {
-    PyTypeObject *tp = Py_TYPE(op);
-
-    while (tp->tp_dealloc != sio_dealloc) {
-        tp = tp->tp_base;
-    }
-    return tp->tp_base;
+    return csocket_type_below(op, sio_dealloc);
 }
 
 /* Is self exactly csocket.SocketIO (not a Python subclass)?  Only then
@@ -169,32 +164,7 @@ sio_check_direction(csocket_socketio *self, int for_write)
 static int
 sio_clear_would_block(void)
 {
-    PyObject *exc, *err;
-    long code = -1;
-
-    if (!PyErr_ExceptionMatches(PyExc_OSError)) {
-        return 0;
-    }
-    exc = csocket_take_exception();
-    err = exc == NULL ? NULL : PyObject_GetAttrString(exc, "errno");
-    if (err == NULL) {
-        PyErr_Clear();
-    }
-    else {
-        if (PyLong_Check(err)) {
-            code = PyLong_AsLong(err);
-            if (code == -1 && PyErr_Occurred()) {
-                PyErr_Clear();
-            }
-        }
-        Py_DECREF(err);
-    }
-    if (code == EAGAIN || code == EWOULDBLOCK) {
-        Py_XDECREF(exc);
-        return 1;
-    }
-    csocket_give_exception(exc);
-    return 0;
+    return csocket_clear_oserror(EAGAIN, EWOULDBLOCK);
 }
 
 /* ---- the SocketIO type ------------------------------------------- */

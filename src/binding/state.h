@@ -114,6 +114,9 @@ PyObject *csocket_take_exception(void);
 /* Make exc (a stolen reference) the pending exception again, traceback
  * and context kept, as "raise exc" of a caught exception does. */
 void csocket_give_exception(PyObject *exc);
+/* Is the exception set an OSError whose errno is errno1 or errno2?  Then
+ * clear it and return 1; otherwise leave it set and return 0. */
+int csocket_clear_oserror(int errno1, int errno2);
 /* socket.timeout("timed out"); returns NULL. */
 PyObject *csocket_set_timeout(csocket_state *st);
 /* socket.gaierror(code, gai_strerror(code)); EAI_SYSTEM raises OSError
@@ -275,6 +278,20 @@ csocket_sio_is_direct(PyObject *raw)
 }
 Py_ssize_t csocket_sio_recv(PyObject *raw, char *buf, Py_ssize_t len,
                             int eager);
+
+/* The type right below ours in op's type's bases, ours being the one
+ * whose tp_dealloc is own (Python subclasses get their own tp_dealloc):
+ * for our C subclasses of io's types. */
+static inline PyTypeObject *
+csocket_type_below(PyObject *op, destructor own)
+{
+    PyTypeObject *tp = Py_TYPE(op);
+
+    while (tp->tp_dealloc != own) {
+        tp = tp->tp_base;
+    }
+    return tp->tp_base;
+}
 
 /* An integer argument as a Py_ssize_t, the way Argument Clinic converts
  * one ("n"): __index__, then OverflowError "Python int too large to
