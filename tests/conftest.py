@@ -44,6 +44,25 @@ def csocket():
     return _import_csocket()
 
 
+def timed_pair(mod, timeout=10.0):
+    """mod.socketpair() with the timeout set on both ends (None: left
+    blocking), so that a wait in a test is bounded."""
+    a, b = mod.socketpair()
+    if timeout is not None:
+        a.settimeout(timeout)
+        b.settimeout(timeout)
+    return a, b
+
+
+@pytest.fixture
+def timed_socketpair(mod):
+    """timed_pair(mod), closed after the test."""
+    a, b = timed_pair(mod)
+    yield a, b
+    a.close()
+    b.close()
+
+
 def fd_count():
     """Number of file descriptors open in this process."""
     return len(os.listdir("/proc/self/fd"))

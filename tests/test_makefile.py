@@ -16,23 +16,18 @@ import threading
 
 import pytest
 
+from conftest import timed_pair
+
 WAIT = 10.0   # the longest any single operation may block
 
 
 def _pair(mod, timeout=WAIT):
-    a, b = mod.socketpair()
-    if timeout is not None:
-        a.settimeout(timeout)
-        b.settimeout(timeout)
-    return a, b
+    return timed_pair(mod, timeout)
 
 
 @pytest.fixture
-def pair(mod):
-    a, b = _pair(mod)
-    yield a, b
-    a.close()
-    b.close()
+def pair(timed_socketpair):
+    return timed_socketpair
 
 
 def _fd_is_open(fd):

@@ -27,6 +27,8 @@ import time
 
 import pytest
 
+from conftest import timed_pair
+
 WAIT = 10.0
 SO_SNDBUFFORCE = getattr(std_socket, 'SO_SNDBUFFORCE', 32)    # Linux
 
@@ -165,18 +167,12 @@ def test_random_scripts_see_every_outcome(csocket):
 # ---- one case at a time, blocking ------------------------------------------
 
 def _pair(mod, timeout=WAIT):
-    a, b = mod.socketpair()
-    a.settimeout(timeout)
-    b.settimeout(timeout)
-    return a, b
+    return timed_pair(mod, timeout)
 
 
 @pytest.fixture
-def pair(mod):
-    a, b = _pair(mod)
-    yield a, b
-    a.close()
-    b.close()
+def pair(timed_socketpair):
+    return timed_socketpair
 
 
 def _sender(sock, parts, delay=0.02):
