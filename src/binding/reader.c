@@ -85,32 +85,13 @@ rd_check_ok(rd_fields *r)
     return -1;
 }
 
-/* Is the raw stream closed?  1 / 0 / -1. */
-static int
-rd_raw_closed(rd_fields *r)
-{
-    PyObject *res;
-    int closed;
-
-    if (csocket_sio_is_direct(r->raw)) {
-        return ((csocket_socketio *)r->raw)->closed;
-    }
-    res = PyObject_GetAttrString(r->raw, "closed");
-    if (res == NULL) {
-        return -1;
-    }
-    closed = PyObject_IsTrue(res);
-    Py_DECREF(res);
-    return closed;
-}
-
 /* io's CHECK_CLOSED: an error only when closed *and* nothing is left in
  * the buffer (data read before the raw stream closed stays readable).
  * 0 / -1. */
 static int
 rd_check_closed(rd_fields *r, const char *msg)
 {
-    int closed = r->buf == NULL ? 1 : rd_raw_closed(r);
+    int closed = r->buf == NULL ? 1 : csocket_sio_closed(r->raw);
 
     if (closed < 0) {
         return -1;
@@ -938,7 +919,7 @@ rd_close(PyObject *self, PyObject *Py_UNUSED(ignored))
     if (rd_enter(self, r) < 0) {
         return NULL;
     }
-    closed = rd_raw_closed(r);
+    closed = csocket_sio_closed(r->raw);
     if (closed != 0) {
         /* Already closed: nothing to do (the buffer stays readable). */
         rd_leave(r);

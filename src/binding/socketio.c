@@ -89,6 +89,12 @@ sio_closed(csocket_socketio *self)
     return closed;
 }
 
+int
+csocket_sio_closed(PyObject *raw)
+{
+    return sio_closed(SIO(raw));
+}
+
 /* io's _checkClosed(): ValueError on a closed object.  0 / -1. */
 static int
 sio_check_closed(csocket_socketio *self)

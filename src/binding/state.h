@@ -264,8 +264,8 @@ typedef struct {
 
 /* For the buffered reader (reader.c), given a SocketIO (or subclass)
  * instance.  csocket_sio_is_direct(raw): raw is exactly csocket.SocketIO
- * over exactly csocket.socket, so that its closed flag and
- * csocket_sio_recv() may stand for raw.closed and raw.readinto().
+ * over exactly csocket.socket, so that csocket_sio_recv() may stand for
+ * raw.readinto().
  * csocket_sio_recv(): readinto() into memory: the byte count, -2 where
  * readinto() returns None, -1 with an exception set. */
 static inline int
@@ -278,6 +278,8 @@ csocket_sio_is_direct(PyObject *raw)
 }
 Py_ssize_t csocket_sio_recv(PyObject *raw, char *buf, Py_ssize_t len,
                             int eager);
+/* raw.closed, given a SocketIO (or subclass) instance: 1 / 0 / -1. */
+int csocket_sio_closed(PyObject *raw);
 
 /* The type right below ours in op's type's bases, ours being the one
  * whose tp_dealloc is own (Python subclasses get their own tp_dealloc):
