@@ -34,6 +34,7 @@ matplotlib and is skipped, saying so, without it).
 """
 
 import argparse
+import contextlib
 import datetime
 import json
 import os
@@ -161,6 +162,32 @@ def _stream_pair(mod, kind, bufsize=None):
     return conn, peer
 
 
+@contextlib.contextmanager
+def _peer_stream(mod, kind, floor, peer_mode, *peer_args, bufsize=None):
+    """A stream (_stream_pair) whose far end is handed to the C program's
+    peer_mode; yields the measured socket, then closes it and waits for
+    the peer to end."""
+    a, b = _stream_pair(mod, kind, bufsize)
+    peer = floor.peer(peer_mode, b.fileno(), *peer_args)
+    b.close()
+    try:
+        yield a
+    finally:
+        a.close()
+        _end_peer(peer)
+
+
+def _c_stream(kind, peer_mode, peer_args, mode, *mode_args, bufsize=None):
+    """A C workload over a stream to the C peer: floor.measure([mode, fd,
+    *mode_args, n, warm])."""
+    def run(floor, n, warm):
+        with _peer_stream(std, kind, floor, peer_mode, *peer_args,
+                          bufsize=bufsize) as a:
+            return floor.measure([mode, a.fileno(), *mode_args, n, warm],
+                                 [a.fileno()])
+    return run
+
+
 # ---------------------------------------------------------------- loops
 # Each Python workload takes (mod, floor, n, warm) and returns the
 # (cpu_ns, wall_ns) of n timed operations after warm untimed ones.  Each
@@ -181,32 +208,16 @@ def _pingpong_loop(s, n, warm):
 
 def _py_pingpong(kind, timeout):
     def run(mod, floor, n, warm):
-        a, b = _stream_pair(mod, kind)
-        peer = floor.peer('peer-echo', b.fileno(), MSG)
-        b.close()
-        try:
+        with _peer_stream(mod, kind, floor, 'peer-echo', MSG) as a:
             if timeout is not None:
                 a.settimeout(timeout)
             return _pingpong_loop(a, n, warm)
-        finally:
-            a.close()
-            _end_peer(peer)
     return run
 
 
 def _c_pingpong(kind, timeout):
-    def run(floor, n, warm):
-        a, b = _stream_pair(std, kind)
-        peer = floor.peer('peer-echo', b.fileno(), MSG)
-        b.close()
-        try:
-            return floor.measure(['pingpong', a.fileno(), MSG,
-                                  1 if timeout else 0, n, warm],
-                                 [a.fileno()])
-        finally:
-            a.close()
-            _end_peer(peer)
-    return run
+    return _c_stream(kind, 'peer-echo', (MSG,), 'pingpong', MSG,
+                     1 if timeout else 0)
 
 
 def _udp_peer(floor):
@@ -258,10 +269,8 @@ def c_udp(floor, n, warm):
 
 
 def py_bulk_send(mod, floor, n, warm):
-    a, b = _stream_pair(mod, 'tcp', BULK_BUF)
-    peer = floor.peer('peer-sink', b.fileno())
-    b.close()
-    try:
+    with _peer_stream(mod, 'tcp', floor, 'peer-sink',
+                      bufsize=BULK_BUF) as a:
         sendall, data = a.sendall, b'x' * CHUNK
         for _ in range(warm):
             sendall(data)
@@ -269,78 +278,44 @@ def py_bulk_send(mod, floor, n, warm):
         for _ in range(n):
             sendall(data)
         return _since(t0)
-    finally:
-        a.close()
-        _end_peer(peer)
 
 
 def py_bulk_recv(mod, floor, n, warm):
-    a, b = _stream_pair(mod, 'tcp', BULK_BUF)
-    peer = floor.peer('peer-source', b.fileno(), 0)
-    b.close()
-    buf = bytearray(CHUNK)
-    view = memoryview(buf)
-    recv_into = a.recv_into
+    with _peer_stream(mod, 'tcp', floor, 'peer-source', 0,
+                      bufsize=BULK_BUF) as a:
+        buf = bytearray(CHUNK)
+        view = memoryview(buf)
+        recv_into = a.recv_into
 
-    def chunk():
-        got = 0
-        while got < CHUNK:
-            got += recv_into(view[got:])
+        def chunk():
+            got = 0
+            while got < CHUNK:
+                got += recv_into(view[got:])
 
-    try:
-        for _ in range(warm):
-            chunk()
-        t0 = _now()
-        for _ in range(n):
-            chunk()
-        return _since(t0)
-    finally:
-        view.release()
-        a.close()
-        _end_peer(peer)
-
-
-def _c_bulk(mode, peer_mode, peer_args):
-    def run(floor, n, warm):
-        a, b = _stream_pair(std, 'tcp', BULK_BUF)
-        peer = floor.peer(peer_mode, b.fileno(), *peer_args)
-        b.close()
         try:
-            return floor.measure([mode, a.fileno(), n, warm], [a.fileno()])
+            for _ in range(warm):
+                chunk()
+            t0 = _now()
+            for _ in range(n):
+                chunk()
+            return _since(t0)
         finally:
-            a.close()
-            _end_peer(peer)
-    return run
+            view.release()
 
 
 def py_readline(mod, floor, n, warm):
-    a, b = _stream_pair(mod, 'unix')
-    peer = floor.peer('peer-source', b.fileno(), LINE)
-    b.close()
-    f = a.makefile('rb')
-    try:
-        readline = f.readline
-        for _ in range(warm):
-            readline()
-        t0 = _now()
-        for _ in range(n):
-            readline()
-        return _since(t0)
-    finally:
-        f.close()
-        a.close()
-        _end_peer(peer)
+    with _peer_stream(mod, 'unix', floor, 'peer-source', LINE) as a:
+        with a.makefile('rb') as f:
+            readline = f.readline
+            for _ in range(warm):
+                readline()
+            t0 = _now()
+            for _ in range(n):
+                readline()
+            return _since(t0)
 
 
-def c_readline(floor, n, warm):
-    a, b = _stream_pair(std, 'unix')
-    peer = floor.peer('peer-source', b.fileno(), LINE)
-    b.close()
-    try:
-        return floor.measure(['readline', a.fileno(), n, warm], [a.fileno()])
-    finally:
-        a.close()
-        _end_peer(peer)
+c_readline = _c_stream('unix', 'peer-source', (LINE,), 'readline')
 
 
 def py_churn(mod, floor, n, warm):
@@ -419,11 +394,8 @@ def _c_simple(mode):
 
 
 def py_selectors(mod, floor, n, warm):
-    a, b = _stream_pair(mod, 'unix')
-    peer = floor.peer('peer-echo', b.fileno(), MSG)
-    b.close()
-    sel = selectors.DefaultSelector()
-    try:
+    with _peer_stream(mod, 'unix', floor, 'peer-echo', MSG) as a, \
+            selectors.DefaultSelector() as sel:
         a.setblocking(False)
         sel.register(a, selectors.EVENT_READ)
         send, recv, select, msg = a.send, a.recv, sel.select, b'x' * MSG
@@ -437,22 +409,9 @@ def py_selectors(mod, floor, n, warm):
             select()
             recv(MSG)
         return _since(t0)
-    finally:
-        sel.close()
-        a.close()
-        _end_peer(peer)
 
 
-def c_selectors(floor, n, warm):
-    a, b = _stream_pair(std, 'unix')
-    peer = floor.peer('peer-echo', b.fileno(), MSG)
-    b.close()
-    try:
-        return floor.measure(['epoll', a.fileno(), MSG, n, warm],
-                             [a.fileno()])
-    finally:
-        a.close()
-        _end_peer(peer)
+c_selectors = _c_stream('unix', 'peer-echo', (MSG,), 'epoll', MSG)
 
 
 # (key, label, ops per pass, python loop, C loop)
@@ -465,9 +424,10 @@ WORKLOADS = [
      _py_pingpong('tcp', None), _c_pingpong('tcp', None)),
     ('udp', 'udp sendto/recvfrom', 10000, py_udp, c_udp),
     ('bulk_send', 'bulk sendall, 1 MiB', 1000, py_bulk_send,
-     _c_bulk('bulk-send', 'peer-sink', ())),
+     _c_stream('tcp', 'peer-sink', (), 'bulk-send', bufsize=BULK_BUF)),
     ('bulk_recv', 'bulk recv_into, 1 MiB', 1000, py_bulk_recv,
-     _c_bulk('bulk-recv', 'peer-source', (0,))),
+     _c_stream('tcp', 'peer-source', (0,), 'bulk-recv',
+               bufsize=BULK_BUF)),
     ('readline', "makefile('rb').readline(), 100 B", 100000, py_readline,
      c_readline),
     ('churn', 'tcp connect+accept+close', 2000, py_churn,
