@@ -91,6 +91,37 @@ def _since(t0):
     return time.process_time_ns() - c0, time.perf_counter_ns() - w0
 
 
+# The timed loop of a workload that is one call: warm untimed calls, then
+# n timed ones.  Written out per argument count, so that the loop is the
+# same few bytecodes whatever is called (no *args).
+
+def _timed0(fn, n, warm):
+    for _ in range(warm):
+        fn()
+    t0 = _now()
+    for _ in range(n):
+        fn()
+    return _since(t0)
+
+
+def _timed1(fn, x, n, warm):
+    for _ in range(warm):
+        fn(x)
+    t0 = _now()
+    for _ in range(n):
+        fn(x)
+    return _since(t0)
+
+
+def _timed2(fn, x, y, n, warm):
+    for _ in range(warm):
+        fn(x, y)
+    t0 = _now()
+    for _ in range(n):
+        fn(x, y)
+    return _since(t0)
+
+
 class Floor:
     """The C program: built once per run into a private directory."""
 
@@ -271,13 +302,7 @@ def c_udp(floor, n, warm):
 def py_bulk_send(mod, floor, n, warm):
     with _peer_stream(mod, 'tcp', floor, 'peer-sink',
                       bufsize=BULK_BUF) as a:
-        sendall, data = a.sendall, b'x' * CHUNK
-        for _ in range(warm):
-            sendall(data)
-        t0 = _now()
-        for _ in range(n):
-            sendall(data)
-        return _since(t0)
+        return _timed1(a.sendall, b'x' * CHUNK, n, warm)
 
 
 def py_bulk_recv(mod, floor, n, warm):
@@ -293,12 +318,7 @@ def py_bulk_recv(mod, floor, n, warm):
                 got += recv_into(view[got:])
 
         try:
-            for _ in range(warm):
-                chunk()
-            t0 = _now()
-            for _ in range(n):
-                chunk()
-            return _since(t0)
+            return _timed0(chunk, n, warm)
         finally:
             view.release()
 
@@ -306,13 +326,7 @@ def py_bulk_recv(mod, floor, n, warm):
 def py_readline(mod, floor, n, warm):
     with _peer_stream(mod, 'unix', floor, 'peer-source', LINE) as a:
         with a.makefile('rb') as f:
-            readline = f.readline
-            for _ in range(warm):
-                readline()
-            t0 = _now()
-            for _ in range(n):
-                readline()
-            return _since(t0)
+            return _timed0(f.readline, n, warm)
 
 
 c_readline = _c_stream('unix', 'peer-source', (LINE,), 'readline')
@@ -337,12 +351,7 @@ def py_churn(mod, floor, n, warm):
             s.close()
             c.close()
 
-        for _ in range(warm):
-            once()
-        t0 = _now()
-        for _ in range(n):
-            once()
-        return _since(t0)
+        return _timed0(once, n, warm)
     finally:
         lst.close()
 
@@ -358,26 +367,14 @@ def py_socket(mod, floor, n, warm):
 
 
 def _py_conv_loop(name, args_of):
-    # Written out per call shape so that the loop itself costs the same
-    # for both modules and stays small: a local function and constants.
+    # The loop costs the same for both modules and stays small: a local
+    # function and constants (_timed1/_timed2).
     def run(mod, floor, n, warm):
         fn = getattr(mod, name)
         a = args_of(mod)
         if len(a) == 1:
-            x, = a
-            for _ in range(warm):
-                fn(x)
-            t0 = _now()
-            for _ in range(n):
-                fn(x)
-            return _since(t0)
-        x, y = a
-        for _ in range(warm):
-            fn(x, y)
-        t0 = _now()
-        for _ in range(n):
-            fn(x, y)
-        return _since(t0)
+            return _timed1(fn, a[0], n, warm)
+        return _timed2(fn, a[0], a[1], n, warm)
     return run
 
 
@@ -466,26 +463,14 @@ def ref_call(n, warm):
     """operator.index(x): calling a one-argument builtin that returns its
     argument; the least any call from Python costs."""
     import operator
-    fn, x = operator.index, 0x12345678
-    for _ in range(warm):
-        fn(x)
-    t0 = _now()
-    for _ in range(n):
-        fn(x)
-    return _since(t0)
+    return _timed1(operator.index, 0x12345678, n, warm)
 
 
 def ref_new_int(n, warm):
     """operator.neg(x): a one-argument builtin that returns a new 32-bit
     int, i.e. a call plus the allocation ntohl/htonl must make."""
     import operator
-    fn, x = operator.neg, 0x12345678
-    for _ in range(warm):
-        fn(x)
-    t0 = _now()
-    for _ in range(n):
-        fn(x)
-    return _since(t0)
+    return _timed1(operator.neg, 0x12345678, n, warm)
 
 
 def ref_buffered_readline(n, warm):
@@ -494,13 +479,7 @@ def ref_buffered_readline(n, warm):
     import io
     line = b'x' * (LINE - 1) + b'\n'
     f = io.BufferedReader(io.BytesIO(line * (n + warm)))
-    readline = f.readline
-    for _ in range(warm):
-        readline()
-    t0 = _now()
-    for _ in range(n):
-        readline()
-    return _since(t0)
+    return _timed0(f.readline, n, warm)
 
 
 REFERENCES = [
