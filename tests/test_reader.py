@@ -698,3 +698,169 @@ def test_constructor_arguments(csocket):
     finally:
         a.close()
         b.close()
+
+
+# ---- failure paths of the raw stream, against io's reader -------------------
+
+def _reader_over(mod, raw):
+    """The buffered reader each module's makefile('rb') would put over
+    raw: io.BufferedReader for the stdlib, csocket's reader type."""
+    if mod is std_socket:
+        return io.BufferedReader(raw)
+    a, b = mod.socketpair()
+    try:
+        with a.makefile('rb') as f:
+            cls = type(f)
+    finally:
+        a.close()
+        b.close()
+    return cls(raw)
+
+
+class _Eintr:
+    """A readinto() that fails once with EINTR, then reads."""
+
+    def __init__(self):
+        self.failed = False
+
+    def __call__(self, raw, b):
+        if not self.failed:
+            self.failed = True
+            raise InterruptedError(errno.EINTR, 'interrupted')
+        return None
+
+
+def _raw_failure_outcomes(mod):
+    """SocketIO subclasses whose readinto() misbehaves, or whose
+    readall() does: what each reading method makes of it."""
+    behaviours = {
+        'too_long': lambda raw, b: len(b) + 1,
+        'negative': lambda raw, b: -1,
+        'not_int': lambda raw, b: 'x',
+        'raises': lambda raw, b: 1 // 0,
+        'eintr_then_none': _Eintr(),
+    }
+    out = []
+    for name, readinto in sorted(behaviours.items()):
+        class Raw(mod.SocketIO):
+            pass
+        Raw.readinto = lambda self, b, fn=readinto: fn(self, b)
+        Raw.readall = lambda self: 'not bytes'
+        a, b = _pair(mod)
+        try:
+            f = _reader_over(mod, Raw(a, 'rb'))
+            for call in (lambda: f.readline(), lambda: f.read(3),
+                         lambda: f.read1(3), lambda: f.peek(),
+                         lambda: f.readinto(bytearray(3)),
+                         lambda: f.read()):
+                out.append((name, _outcome(call)))
+            f.close()
+        finally:
+            a.close()
+            b.close()
+    return out
+
+
+def test_raw_failures_match_io(csocket):
+    """Invalid counts, non-int answers, exceptions and EINTR from a raw
+    readinto(), and a readall() that returns no bytes: csocket's reader
+    raises what io's raises (class and message)."""
+    got = _raw_failure_outcomes(csocket)
+    assert got == _raw_failure_outcomes(std_socket)
+    # The interesting answers are in there.
+    assert ('too_long', ('raise', 'OSError', 'raw readinto() returned '
+            'invalid length 4 (should have been between 0 and 3)')) in got
+    assert ('negative', ('raise', 'OSError', 'raw readinto() returned '
+            'invalid length -1 (should have been between 0 and 8192)')) in got
+    assert ('not_int', ('raise', 'OSError', 'raw readinto() failed')) in got
+    assert ('raises', ('raise', 'ZeroDivisionError',
+                       'integer division or modulo by zero')) in got
+    # EINTR is retried; the None after it is "nothing yet".
+    assert ('eintr_then_none', ('ok', None)) in got
+    assert ('raises', ('raise', 'TypeError',
+                       'readall() should return bytes')) in got
+
+
+def test_raw_not_int_is_chained(mod):
+    """A raw readinto() answering with something that is not an int: io
+    raises OSError("raw readinto() failed") from the TypeError."""
+    class Raw(mod.SocketIO):
+        def readinto(self, b):
+            return 'x'
+    a, b = _pair(mod)
+    try:
+        f = _reader_over(mod, Raw(a, 'rb'))
+        with pytest.raises(OSError) as info:
+            f.read(1)
+        assert str(info.value) == 'raw readinto() failed'
+        assert isinstance(info.value.__cause__, TypeError)
+        f.close()
+    finally:
+        a.close()
+        b.close()
+
+
+def test_uninitialised_reader(csocket):
+    """An object made with __new__ and never initialised: every method
+    says so, as io's does, and dropping it is quiet."""
+    a, b = _pair(csocket)
+    try:
+        with a.makefile('rb') as f:
+            cls = type(f)
+    finally:
+        a.close()
+        b.close()
+    for c in (cls, io.BufferedReader):
+        r = c.__new__(c)
+        outs = [_outcome(call) for call in (
+            lambda: r.read(), lambda: r.readline(), lambda: r.peek(),
+            lambda: r.read1(1), lambda: r.readinto(bytearray(1)),
+            lambda: next(r), lambda: r.close(), lambda: r.detach())]
+        assert outs == [('raise', 'ValueError',
+                         'I/O operation on uninitialized object')] * 8
+        del r
+
+
+def test_reentrant_init_refused(csocket):
+    """__init__ again from a signal handler while a read of the same
+    file waits inside: RuntimeError, and the read is unharmed.  (io's
+    reader frees the buffer the read is filling.)"""
+    a, b = _pair(csocket)
+    errors = []
+    f = a.makefile('rb')
+
+    def handler(signum, frame):
+        try:
+            f.__init__(f.raw)
+        except RuntimeError as e:
+            errors.append(str(e))
+        b.sendall(b'still here\n')
+
+    try:
+        with _alarm(handler, 0.1):
+            assert f.readline() == b'still here\n'
+        assert errors == ['reentrant call inside <_io.BufferedReader '
+                          'name=%d>' % a.fileno()]
+    finally:
+        f.close()
+        a.close()
+        b.close()
+
+
+def test_read_all_timeout(mod):
+    """read() (raw readall) on a socket whose peer stays silent: the
+    timeout, after the buffered bytes were taken - and lost, as in io."""
+    a, b = _pair(mod, timeout=0.05)
+    try:
+        f = a.makefile('rb')
+        b.sendall(b'abc\ndef')
+        assert f.readline() == b'abc\n'
+        with pytest.raises(TimeoutError):
+            f.read()
+        with pytest.raises(OSError) as info:
+            f.read(1)
+        assert str(info.value) == 'cannot read from timed out object'
+        f.close()
+    finally:
+        a.close()
+        b.close()
