@@ -1237,6 +1237,43 @@ sendto_attempt(int fd, void *p)
     return csock_sendto(fd, c->buf, c->len, c->flags, &c->sa.sa, c->salen);
 }
 
+#ifdef MSG_DONTWAIT
+/* One attempt of fn on c with MSG_DONTWAIT, the GIL held (it cannot
+ * sleep).  Returns 1 when it went through; 0 when it would block, or when
+ * a signal interrupted it and the handlers returned (*result tells which:
+ * the core's would-block value or -EINTR); -1 with an exception set (the
+ * call's error, EBADF on a closed socket, or a handler's exception).
+ * *result is the attempt's return value. */
+static int
+attempt_nowait(csocket_socket *s, csocket_attempt_fn fn, io_ctx *c,
+               ssize_t *result)
+{
+    int flags = c->flags;
+    ssize_t r;
+
+    if (s->fd < 0) {
+        *result = -EBADF;
+        csocket_set_errno(EBADF);
+        return -1;
+    }
+    c->flags = flags | MSG_DONTWAIT;
+    r = fn(s->fd, c);
+    c->flags = flags;
+    *result = r;
+    if (r >= 0) {
+        return 1;
+    }
+    if (r == -EINTR) {
+        return PyErr_CheckSignals() < 0 ? -1 : 0;
+    }
+    if (!csocket_would_block(r)) {
+        csocket_set_core_error(r);
+        return -1;
+    }
+    return 0;
+}
+#endif
+
 /*
  * Run one I/O call (fn on c) with the semantics of the call loop
  * (csocket_call_deadline), and a short cut for sockets in non-blocking
@@ -1268,28 +1305,18 @@ io_call(csocket_socket *s, int for_write, csocket_attempt_fn fn, io_ctx *c,
     int64_t timeout = s->timeout_ns;
 
     if (timeout >= 0) {
-        int flags = c->flags;
         for (;;) {
             ssize_t r;
+            int rc = attempt_nowait(s, fn, c, &r);
 
-            if (s->fd < 0) {
-                csocket_set_errno(EBADF);
-                return -1;
-            }
-            c->flags = flags | MSG_DONTWAIT;
-            r = fn(s->fd, c);
-            c->flags = flags;
-            if (r >= 0) {
+            if (rc != 0) {
                 *result = r;
-                return 0;
+                return rc > 0 ? 0 : -1;
             }
             if (r == -EINTR) {
-                if (PyErr_CheckSignals() < 0) {
-                    return -1;
-                }
                 continue;
             }
-            if (!csocket_would_block(r) || timeout == 0) {
+            if (timeout == 0) {
                 csocket_set_core_error(r);
                 return -1;
             }
@@ -1333,23 +1360,20 @@ Py_ssize_t
 csocket_sock_recv_into_eager(csocket_socket *s, char *buf, Py_ssize_t len)
 {
 #ifdef MSG_DONTWAIT
-    if (s->timeout_ns < 0 && s->fd >= 0 && len > 0) {
-        ssize_t r = csock_recv(s->fd, buf, (size_t)len, MSG_DONTWAIT);
+    if (s->timeout_ns < 0 && len > 0) {
+        /* An error is raised here (a reset, say: it is consumed by this
+         * attempt and would not be seen again); an interrupted attempt
+         * has run the handlers before the wait below. */
+        io_ctx c;
+        ssize_t r;
+        int rc;
 
-        if (r >= 0) {
-            return r;
-        }
-        if (r == -EINTR) {
-            /* Run the handlers now, not after the wait below. */
-            if (PyErr_CheckSignals() < 0) {
-                return -1;
-            }
-        }
-        else if (!csocket_would_block(r)) {
-            /* The error is the call's (a reset, say): it is consumed by
-             * this attempt and would not be seen again. */
-            csocket_set_core_error(r);
-            return -1;
+        c.buf = buf;
+        c.len = (size_t)len;
+        c.flags = 0;
+        rc = attempt_nowait(s, recv_attempt, &c, &r);
+        if (rc != 0) {
+            return rc > 0 ? r : -1;
         }
     }
 #endif
