@@ -214,15 +214,16 @@ rd_raw_read_generic(PyObject *raw, char *start, Py_ssize_t len)
 
 /* One raw read into [start, start + len): bytes read, 0 at EOF, -2 when
  * a non-blocking stream has nothing (raw readinto() returned None), -1
- * with an exception set.  Called with the lock held. */
+ * with an exception set.  eager: see rd_fill().  Called with the lock
+ * held. */
 static Py_ssize_t
-rd_raw_read(rd_fields *r, char *start, Py_ssize_t len)
+rd_raw_read(rd_fields *r, char *start, Py_ssize_t len, int eager)
 {
     PyObject *raw = Py_NewRef(r->raw);
     Py_ssize_t n;
 
     if (csocket_sio_is_direct(raw)) {
-        n = csocket_sio_recv(raw, start, len, 0);
+        n = csocket_sio_recv(raw, start, len, eager);
     }
     else {
         n = rd_raw_read_generic(raw, start, len);
@@ -243,18 +244,10 @@ rd_raw_read(rd_fields *r, char *start, Py_ssize_t len)
 static Py_ssize_t
 rd_fill(rd_fields *r)
 {
-    Py_ssize_t n, len = r->size - r->end;
-    PyObject *raw = r->raw;
+    Py_ssize_t len = r->size - r->end;
+    Py_ssize_t n = rd_raw_read(r, r->buf + r->end, len, r->eager);
 
-    if (csocket_sio_is_direct(raw)) {
-        Py_INCREF(raw);
-        n = csocket_sio_recv(raw, r->buf + r->end, len, r->eager);
-        Py_DECREF(raw);
-        r->eager = n == len;
-    }
-    else {
-        n = rd_raw_read(r, r->buf + r->end, len);
-    }
+    r->eager = n == len;
     if (n > 0) {
         r->end += n;
     }
@@ -394,7 +387,7 @@ rd_read_locked(rd_fields *r, Py_ssize_t n)
     r->pos = r->end = 0;
     while (remaining >= r->size) {
         got = rd_raw_read(r, out + written,
-                          remaining - remaining % r->size);
+                          remaining - remaining % r->size, 0);
         if (got == -1) {
             Py_DECREF(res);
             return NULL;
@@ -497,7 +490,7 @@ rd_read1(PyObject *self, PyObject *const *args, Py_ssize_t nargs)
     }
     else {
         r->pos = r->end = 0;
-        got = rd_raw_read(r, PyBytes_AS_STRING(res), n);
+        got = rd_raw_read(r, PyBytes_AS_STRING(res), n, 0);
     }
     rd_leave(r);
     if (got == -1) {
@@ -560,7 +553,7 @@ rd_readinto_generic(PyObject *self, PyObject *arg, int one,
     for (remaining = view.len - written; remaining > 0; ) {
         if (remaining > r->size) {
             /* More than a buffer: straight into the caller's. */
-            n = rd_raw_read(r, dst + written, remaining);
+            n = rd_raw_read(r, dst + written, remaining, 0);
         }
         else if (!(one && written)) {
             n = rd_fill(r);
